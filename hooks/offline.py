@@ -1,0 +1,66 @@
+"""Keep the site self-contained and its Chinese headings linkable.
+
+* KaTeX comes from Debian's ``libjs-katex``/``fonts-katex`` and is copied into
+  the built site, so no page loads anything from another host.
+* mkdocs-jupyter slugifies headings to ASCII, which gives every Chinese
+  heading an empty id (broken table-of-contents links). Its two slugifiers
+  are replaced by the Unicode-aware one the Markdown pages use.
+"""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from mkdocs.exceptions import PluginError
+from pymdownx.slugs import slugify
+
+KATEX = Path("/usr/share/javascript/katex")
+KATEX_FILES = ("katex.min.js", "katex.min.css", "contrib/auto-render.js")
+unicode_slugify = slugify(case="lower")
+
+
+def on_config(config):
+    import markdown
+    import mkdocs_jupyter.convert as convert
+    import mkdocs_jupyter.plugin as plugin
+    from markdown.extensions.toc import TocExtension
+
+    def markdown_toc(markdown_source, toc_depth):
+        md = markdown.Markdown(extensions=[TocExtension(toc_depth=toc_depth, slugify=unicode_slugify)])
+        md.convert(markdown_source)
+        return md.toc_tokens
+
+    def heading_anchor(html, anchor_link_text="¶"):
+        # mkdocs_jupyter.convert.add_anchor_lower_id with the Unicode slug, unquoted like the TOC's.
+        from xml.etree.ElementTree import Element
+
+        from defusedxml import ElementTree
+        from nbconvert.filters.strings import html2text
+        try:
+            heading = ElementTree.fromstring(html)
+        except Exception:
+            return html
+        slug = unicode_slugify(html2text(heading), "-")
+        heading.set("id", slug)
+        link = Element("a", {"class": "anchor-link", "href": "#" + slug})
+        link.text = anchor_link_text
+        heading.append(link)
+        return ElementTree.tostring(heading).decode("utf-8", "replace")
+
+    convert.add_anchor_lower_id = heading_anchor
+    plugin._get_markdown_toc = markdown_toc
+    return config
+
+
+def on_post_build(config):
+    if not (KATEX / "katex.min.js").is_file():
+        raise PluginError(f"KaTeX not found in {KATEX}: run `make setup` (it installs the Debian packages "
+                          f"libjs-katex and fonts-katex)")
+    target = Path(config.site_dir) / "assets" / "katex"
+    for name in KATEX_FILES:
+        (target / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(KATEX / name, target / name)
+    fonts = target / "fonts"
+    fonts.mkdir(exist_ok=True)
+    for font in (KATEX / "fonts").resolve().glob("*.woff2"):
+        shutil.copyfile(font, fonts / font.name)

@@ -1,0 +1,101 @@
+"""fashion_mnist(): reading, verification and the errors that say how to fix things.
+
+Small IDX files made here stand in for the real ones; their hashes are
+patched in so the verification path is the real one.
+"""
+import gzip
+import hashlib
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from dlnotes import data
+from dlnotes.data import DataFileError, fashion_mnist, read_idx
+
+
+def idx_bytes(array: np.ndarray) -> bytes:
+    header = bytes([0, 0, 0x08, array.ndim]) + b"".join(int(n).to_bytes(4, "big") for n in array.shape)
+    return header + array.astype(np.uint8).tobytes()
+
+
+@pytest.fixture
+def fixture_dir(tmp_path, monkeypatch):
+    """Four tiny gzipped IDX files (6 train, 4 test images of 28×28) with their hashes patched in."""
+    rng = np.random.default_rng(0)
+    arrays = {
+        "train-images-idx3-ubyte": rng.integers(0, 256, (6, 28, 28)),
+        "train-labels-idx1-ubyte": np.arange(6) % 10,
+        "t10k-images-idx3-ubyte": rng.integers(0, 256, (4, 28, 28)),
+        "t10k-labels-idx1-ubyte": np.arange(4),
+    }
+    hashes = {}
+    for name, array in arrays.items():
+        raw = idx_bytes(array)
+        hashes[name] = hashlib.sha256(raw).hexdigest()
+        (tmp_path / f"{name}.gz").write_bytes(gzip.compress(raw))
+    monkeypatch.setattr(data, "SHA256", hashes)
+    monkeypatch.delenv(data.ROOT_ENV, raising=False)
+    return tmp_path
+
+
+def test_reads_fixture_files(fixture_dir):
+    ds = fashion_mnist(fixture_dir)
+    assert ds.x_train.shape == (6, 28, 28) and str(ds.x_train.dtype) == "torch.uint8"
+    assert ds.y_train.tolist() == [0, 1, 2, 3, 4, 5] and str(ds.y_train.dtype) == "torch.int64"
+    assert ds.x_test.shape == (4, 28, 28) and len(ds.classes) == 10
+
+
+def test_reads_uncompressed_torchvision_layout(fixture_dir):
+    raw_dir = fixture_dir / "tv" / "FashionMNIST" / "raw"
+    raw_dir.mkdir(parents=True)
+    for gz in fixture_dir.glob("*.gz"):
+        (raw_dir / gz.stem).write_bytes(gzip.decompress(gz.read_bytes()))
+    assert fashion_mnist(fixture_dir / "tv").x_test.shape == (4, 28, 28)
+
+
+def test_environment_variable_names_the_folder(fixture_dir, monkeypatch):
+    monkeypatch.setenv(data.ROOT_ENV, str(fixture_dir))
+    assert len(fashion_mnist().y_test) == 4
+
+
+def test_truncated_gzip_is_refused_naming_the_file(fixture_dir):
+    path = fixture_dir / "train-images-idx3-ubyte.gz"
+    path.write_bytes(path.read_bytes()[:-100])
+    with pytest.raises(DataFileError, match=r"train-images-idx3-ubyte\.gz.*truncated.*apt-get install --reinstall"):
+        fashion_mnist(fixture_dir)
+
+
+def test_corrupt_content_is_refused_by_its_hash(fixture_dir):
+    path = fixture_dir / "t10k-labels-idx1-ubyte.gz"
+    raw = bytearray(gzip.decompress(path.read_bytes()))
+    raw[-1] ^= 0xFF
+    path.write_bytes(gzip.compress(bytes(raw)))
+    with pytest.raises(DataFileError, match=r"t10k-labels-idx1-ubyte\.gz.*SHA-256.*download=True"):
+        fashion_mnist(fixture_dir)
+
+
+def test_header_must_account_for_every_byte(tmp_path):
+    path = tmp_path / "short"
+    path.write_bytes(idx_bytes(np.zeros((3, 2), np.uint8))[:-1])
+    with pytest.raises(DataFileError, match="truncated"):
+        read_idx(path)
+
+
+def test_missing_files_name_the_apt_package_and_the_download_option(tmp_path, monkeypatch):
+    monkeypatch.delenv(data.ROOT_ENV, raising=False)
+    with pytest.raises(DataFileError, match=r"apt-get install dataset-fashion-mnist.*download=True"):
+        fashion_mnist(tmp_path)
+
+
+def test_download_must_be_a_bool(fixture_dir):
+    with pytest.raises(TypeError, match="download"):
+        fashion_mnist(fixture_dir, download="yes")
+
+
+@pytest.mark.skipif(not data.DEBIAN_DIR.exists(), reason="dataset-fashion-mnist is not installed")
+def test_the_real_debian_files():
+    ds = fashion_mnist()
+    assert ds.x_train.shape == (60000, 28, 28) and ds.x_test.shape == (10000, 28, 28)
+    assert ds.y_train.bincount().tolist() == [6000] * 10
+    assert abs(ds.x_train.float().mean().item() / 255 - 0.286) < 1e-3
