@@ -43,6 +43,7 @@ RUN_INFO_TEXT = {
     "en": "Executed on <b>{device}</b> with torch {torch} in {seconds:.0f} s on {date}.",
     "zh": "运行环境：<b>{device}</b>，torch {torch}，用时 {seconds:.0f} 秒，日期 {date}。",
 }
+KERNELSPEC = {"name": "python3", "display_name": "Python 3", "language": "python"}
 ADMONITION = re.compile(r"^!!! .*\n(?:(?: {4}.*)?\n)*", re.MULTILINE)
 
 
@@ -103,12 +104,14 @@ def executed(path: Path):
 
 def _admonitions_to_html(text: str) -> str:
     # Notebook Markdown is rendered by mistune, which knows no `!!!` boxes.
+    if "!!!" not in text:
+        return text
     return ADMONITION.sub(lambda m: markdown.markdown(m.group(0), extensions=["admonition"]) + "\n", text + "\n")
 
 
 def for_language(notebook, language: str):
     """The notebook a reader of ``language`` sees: shared code, that language's prose."""
-    page = nbformat.v4.new_notebook(metadata={"kernelspec": notebook.metadata.get("kernelspec", {}),
+    page = nbformat.v4.new_notebook(metadata={"kernelspec": notebook.metadata.get("kernelspec") or KERNELSPEC,
                                               "dlnotes": notebook.metadata["dlnotes"]})
     info = RUN_INFO_TEXT[language].format(**notebook.metadata["dlnotes"])
     box = nbformat.v4.new_markdown_cell(f'<div class="admonition info run-info"><p>{info}</p></div>')
