@@ -99,3 +99,40 @@ def test_the_real_debian_files():
     assert ds.x_train.shape == (60000, 28, 28) and ds.x_test.shape == (10000, 28, 28)
     assert ds.y_train.bincount().tolist() == [6000] * 10
     assert abs(ds.x_train.float().mean().item() / 255 - 0.286) < 1e-3
+
+
+def test_normalizations(fixture_dir):
+    raw = fashion_mnist(fixture_dir)
+    unit = fashion_mnist(fixture_dir, normalize="unit")
+    assert unit.x_train.dtype.is_floating_point and torch_close(unit.x_train, raw.x_train.float() / 255)
+    half = fashion_mnist(fixture_dir, normalize="half")
+    assert half.x_test.min() >= -1 and half.x_test.max() <= 1 and (half.mean, half.std) == (0.5, 0.5)
+    std = fashion_mnist(fixture_dir, normalize="standard", flatten=True)
+    assert abs(std.x_train.mean().item()) < 1e-5 and abs(std.x_train.std().item() - 1) < 1e-4
+    assert std.x_train.shape == (6, 784)
+
+
+def test_validation_split_is_fixed_by_its_seed(fixture_dir):
+    a = fashion_mnist(fixture_dir, val_size=2, seed=1)
+    assert len(a.y_train) == 4 and len(a.y_val) == 2
+    assert sorted(a.y_train.tolist() + a.y_val.tolist()) == list(range(6))
+    assert fashion_mnist(fixture_dir, val_size=2, seed=1).y_val.tolist() == a.y_val.tolist()
+    assert len(fashion_mnist(fixture_dir, val_size=0.5).y_val) == 3
+
+
+def test_standard_statistics_come_from_the_training_part_only(fixture_dir):
+    ds = fashion_mnist(fixture_dir, normalize="standard", val_size=3)
+    assert abs(ds.x_train.mean().item()) < 1e-5 and abs(ds.x_val.mean().item()) > 1e-3
+
+
+@pytest.mark.parametrize("kwargs, name", [({"normalize": "zscore"}, "normalize"), ({"normalize": (0.5, 0)}, "normalize"),
+                                          ({"val_size": 1.0}, "val_size"), ({"val_size": -1}, "val_size"),
+                                          ({"seed": 1.5}, "seed"), ({"flatten": 1}, "flatten")])
+def test_bad_options_name_the_argument(fixture_dir, kwargs, name):
+    with pytest.raises((ValueError, TypeError), match=name):
+        fashion_mnist(fixture_dir, **kwargs)
+
+
+def torch_close(a, b):
+    import torch
+    return torch.allclose(a, b)
