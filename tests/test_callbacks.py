@@ -1,0 +1,263 @@
+import math
+import os
+import sys
+import types
+
+import pytest
+import torch
+from torch import nn
+
+from dlnotes import (EarlyStopping, History, ModelCheckpoint, ProgressBar, TensorBoard, TensorLoader, accuracy, fit,
+                     seed_everything)
+from dlnotes import callbacks as callbacks_module
+
+CPU = torch.device("cpu")
+
+
+@pytest.fixture(autouse=True, scope="module")
+def one_thread():
+    # Tiny tensors gain nothing from threads; on a busy 2-core machine contention makes each op far slower.
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
+def fake_trainer():
+    """What callbacks read from fit's trainer, without running fit."""
+    model = nn.Linear(2, 1)
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+    train = TensorLoader(torch.zeros(8, 2), torch.zeros(8, 1), batch_size=4, shuffle=True)
+    return types.SimpleNamespace(model=model, optimizer=optimizer, scheduler=None, train=train, val=None,
+                                 history=History(), epochs=10, start_epoch=1, stop_training=False, resumed=None)
+
+
+def drive(callback, values, monitor="val_loss", trainer=None):
+    """Feed scripted monitor values, one per epoch, until the callback stops training; returns the trainer."""
+    trainer = trainer or fake_trainer()
+    callback.on_fit_start(trainer)
+    for epoch, value in enumerate(values, start=1):
+        with torch.no_grad():
+            trainer.model.weight.fill_(epoch)  # weights tagged with their epoch
+        logs = {"loss": 1.0, monitor: value}
+        trainer.history.append({"epoch": epoch, **logs})
+        callback.on_epoch_end(trainer, epoch, logs)
+        if trainer.stop_training:
+            break
+    callback.on_fit_end(trainer)
+    return trainer
+
+
+def test_early_stopping_min_delta_and_patience():
+    stop = EarlyStopping(min_delta=0.02, patience=2)
+    # 0.9 and 0.85 beat the best by more than 0.02; 0.86 does not, nor does 0.849 (< 0.85 but by only 0.001)
+    drive(stop, [1.0, 0.9, 0.85, 0.86, 0.849, 0.1])
+    assert (stop.best_, stop.best_epoch_, stop.stopped_epoch_) == (0.85, 3, 5)
+
+
+def test_early_stopping_patience_zero_and_equal_values():
+    stop = EarlyStopping(patience=0)
+    drive(stop, [1.0, 1.0, 0.5])  # an equal value is no improvement, even with min_delta=0
+    assert (stop.best_epoch_, stop.stopped_epoch_) == (1, 2)
+
+
+def test_early_stopping_never_stops_while_improving_and_ignores_nan():
+    stop = EarlyStopping(patience=1)
+    trainer = drive(stop, [5.0, 4.0, 3.0, 2.0])
+    assert stop.stopped_epoch_ is None and not trainer.stop_training and stop.best_ == 2.0
+    stop = EarlyStopping(patience=1)
+    drive(stop, [5.0, float("nan"), 1.0])
+    assert (stop.best_, stop.stopped_epoch_) == (5.0, 2)
+
+
+@pytest.mark.parametrize("monitor, mode", [("val_accuracy", "auto"), ("val_f1", "max")])
+def test_early_stopping_maximises_accuracy(monitor, mode):
+    stop = EarlyStopping(monitor=monitor, mode=mode, patience=1)
+    drive(stop, [0.5, 0.7, 0.6, 0.9], monitor=monitor)
+    assert (stop.mode, stop.best_, stop.best_epoch_, stop.stopped_epoch_) == ("max", 0.7, 2, 3)
+
+
+def test_restore_best_weights():
+    stop = EarlyStopping(patience=2, restore_best_weights=True)
+    trainer = drive(stop, [3.0, 1.0, 2.0, 2.5, 0.1])
+    assert stop.stopped_epoch_ == 4 and torch.all(trainer.model.weight == 2)  # epoch 2's weights, not 4's
+    plain = EarlyStopping(patience=2)
+    trainer = drive(plain, [3.0, 1.0, 2.0, 2.5])
+    assert torch.all(trainer.model.weight == 4)
+
+
+def test_early_stopping_is_reset_between_fits():
+    stop = EarlyStopping(patience=1)
+    drive(stop, [1.0, 2.0])
+    drive(stop, [9.0, 8.0])
+    assert (stop.best_, stop.best_epoch_, stop.stopped_epoch_) == (8.0, 2, None)
+
+
+def test_early_stopping_in_fit():
+    seed_everything(0)
+    x, y = torch.randn(40, 3), torch.randint(0, 2, (40,))
+    net = nn.Linear(3, 2)
+    opt = torch.optim.SGD(net.parameters(), lr=0.0)  # nothing changes: val_loss never improves
+    stop = EarlyStopping(patience=2)
+    history = fit(net, TensorLoader(x, y), TensorLoader(x, y), loss=nn.CrossEntropyLoss(), optimizer=opt,
+                  epochs=10, callbacks=[stop], device=CPU)
+    assert len(history) == 3 and stop.stopped_epoch_ == 3
+
+
+def test_early_stopping_unknown_monitor_lists_keys():
+    with pytest.raises(ValueError, match=r"monitor='val_los'.*available: \['loss', 'val_loss'\]"):
+        drive(EarlyStopping(monitor="val_los"), [1.0])
+
+
+@pytest.mark.parametrize("kwargs, error, match", [
+    ({"patience": -1}, ValueError, "patience"),
+    ({"patience": 1.5}, ValueError, "patience"),
+    ({"min_delta": -0.1}, ValueError, "min_delta"),
+    ({"min_delta": float("nan")}, ValueError, "min_delta"),
+    ({"mode": "lowest"}, ValueError, "mode"),
+    ({"monitor": 3}, TypeError, "monitor"),
+    ({"restore_best_weights": "yes"}, TypeError, "restore_best_weights"),
+])
+def test_early_stopping_rejects_bad_arguments(kwargs, error, match):
+    with pytest.raises(error, match=match):
+        EarlyStopping(**kwargs)
+
+
+def test_checkpoint_contents_load_with_weights_only(tmp_path):
+    path = tmp_path / "sub" / "ckpt.pt"
+    trainer = drive(ModelCheckpoint(path), [2.0, 1.0])
+    state = torch.load(path, weights_only=True)
+    assert state["epoch"] == 2 and state["best"] == 1.0 and state["monitor"] == "val_loss"
+    assert torch.all(state["model"]["weight"] == 2)
+    assert state["history"] == {"epoch": [1, 2], "loss": [1.0, 1.0], "val_loss": [2.0, 1.0]}
+    assert state["train_loader"]["generator"].dtype == torch.uint8
+    assert torch.equal(state["rng"], torch.get_rng_state())
+    assert set(state) >= {"optimizer", "model"} and "scheduler" not in state
+    assert os.listdir(path.parent) == ["ckpt.pt"]
+    assert trainer.stop_training is False
+
+
+def test_checkpoint_save_best_only(tmp_path):
+    path = tmp_path / "best.pt"
+    check = ModelCheckpoint(path, save_best_only=True)
+    trainer = fake_trainer()
+    drive(check, [2.0, 1.0, 1.5, float("nan")], trainer=trainer)
+    assert torch.load(path, weights_only=True)["epoch"] == 2
+    acc = ModelCheckpoint(tmp_path / "acc.pt", monitor="val_accuracy", save_best_only=True)
+    drive(acc, [0.5, 0.7, 0.6], monitor="val_accuracy")
+    assert torch.load(tmp_path / "acc.pt", weights_only=True)["best"] == 0.7
+
+
+def test_checkpoint_without_val_saves_every_epoch_but_best_only_needs_the_monitor(tmp_path):
+    drive(ModelCheckpoint(tmp_path / "a.pt"), [1.0, 2.0], monitor="other")
+    state = torch.load(tmp_path / "a.pt", weights_only=True)
+    assert state["epoch"] == 2 and state["best"] is None
+    with pytest.raises(ValueError, match=r"ModelCheckpoint\(monitor='val_loss'\).*available"):
+        drive(ModelCheckpoint(tmp_path / "b.pt", save_best_only=True), [1.0], monitor="other")
+
+
+def test_checkpoint_skips_a_diverged_epoch(tmp_path):
+    trainer = fake_trainer()
+    check = ModelCheckpoint(tmp_path / "c.pt")
+    check.on_fit_start(trainer)
+    check.on_epoch_end(trainer, 1, {"loss": 1.0, "val_loss": 1.0})
+    check.on_epoch_end(trainer, 2, {"loss": float("inf"), "val_loss": 0.5})
+    assert torch.load(tmp_path / "c.pt", weights_only=True)["epoch"] == 1
+
+
+def test_checkpoint_write_is_atomic(tmp_path, monkeypatch):
+    path = tmp_path / "ckpt.pt"
+    trainer = fake_trainer()
+    check = ModelCheckpoint(path)
+    check.on_fit_start(trainer)
+    check.on_epoch_end(trainer, 1, {"loss": 1.0, "val_loss": 1.0})
+    real_save = torch.save
+
+    def crash_midway(obj, f, *args, **kwargs):
+        real_save(obj, f)
+        f.seek(f.tell() // 2)
+        f.truncate()  # half a file is on disk...
+        raise OSError("disk full")  # ...when the process dies
+
+    monkeypatch.setattr(torch, "save", crash_midway)
+    with pytest.raises(OSError, match="disk full"):
+        check.on_epoch_end(trainer, 2, {"loss": 1.0, "val_loss": 0.5})
+    assert torch.load(path, weights_only=True)["epoch"] == 1  # the previous checkpoint is intact
+    assert os.listdir(tmp_path) == ["ckpt.pt"]  # and no temporary file is left behind
+
+
+@pytest.mark.parametrize("kwargs, error, match", [
+    ({"path": 3}, TypeError, "path"),
+    ({"path": "."}, ValueError, "path"),
+    ({"path": "x.pt", "mode": "up"}, ValueError, "mode"),
+    ({"path": "x.pt", "save_best_only": 1}, TypeError, "save_best_only"),
+])
+def test_checkpoint_rejects_bad_arguments(kwargs, error, match):
+    with pytest.raises(error, match=match):
+        ModelCheckpoint(**kwargs)
+
+
+def small_fit(callbacks, epochs=2):
+    seed_everything(0)
+    x, y = torch.randn(32, 3), torch.randint(0, 2, (32,))
+    net = nn.Linear(3, 2)
+    opt = torch.optim.SGD(net.parameters(), lr=0.1)
+    return fit(net, TensorLoader(x, y, batch_size=8), TensorLoader(x, y), loss=nn.CrossEntropyLoss(),
+               optimizer=opt, epochs=epochs, metrics={"accuracy": accuracy}, callbacks=callbacks, device=CPU)
+
+
+def test_tensorboard_writes_event_files(tmp_path):
+    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+    board = TensorBoard(tmp_path / "runs")
+    small_fit([board])
+    assert board.writer is None  # closed at fit end
+    events = list((tmp_path / "runs").glob("events.out.tfevents.*"))
+    assert len(events) == 1
+    tags = EventAccumulator(str(events[0])).Reload().Tags()["scalars"]
+    assert set(tags) == {"loss/train", "loss/val", "accuracy/train", "accuracy/val", "lr", "time"}
+    with pytest.raises(TypeError, match="log_dir"):
+        TensorBoard(None)
+
+
+def test_progress_bar_is_quiet_in_ci(monkeypatch, capsys):
+    monkeypatch.setenv("CI", "true")
+    bar = ProgressBar()
+    small_fit([bar])
+    assert capsys.readouterr().out == ""
+
+
+def test_progress_bar_shows_epochs_and_metrics(monkeypatch, capsys):
+    monkeypatch.delenv("CI", raising=False)
+    small_fit([ProgressBar(disable=False, mininterval=0)], epochs=3)
+    out = capsys.readouterr().out
+    assert "3/3" in out and "val_accuracy=" in out and "epoch" in out
+
+
+def test_progress_bar_automatic_without_tty_or_ipywidgets(monkeypatch, capsys):
+    monkeypatch.delenv("CI", raising=False)
+    monkeypatch.setitem(sys.modules, "ipywidgets", None)  # "import ipywidgets" now fails
+    small_fit([ProgressBar()])  # captured stdout is no TTY: tqdm hides the bar
+    assert capsys.readouterr().out == ""
+    kernel = types.SimpleNamespace(config={"IPKernelApp": {}})
+    monkeypatch.setitem(sys.modules, "IPython", types.SimpleNamespace(get_ipython=lambda: kernel))
+    assert callbacks_module._in_notebook()
+    small_fit([ProgressBar(mininterval=0)])  # in a notebook the text bar is shown, widgets or not
+    assert "2/2" in capsys.readouterr().out
+
+
+def test_progress_bar_rejects_bad_arguments():
+    with pytest.raises(ValueError, match="mininterval"):
+        ProgressBar(mininterval=-1)
+    with pytest.raises(TypeError, match="disable"):
+        ProgressBar(disable="auto")
+
+
+def test_resumed_checkpoint_keeps_its_best_value(tmp_path):
+    path = tmp_path / "best.pt"
+    small_fit([ModelCheckpoint(path, save_best_only=True)], epochs=2)
+    best = torch.load(path, weights_only=True)["best"]
+    check = ModelCheckpoint(path, save_best_only=True)
+    trainer = fake_trainer()
+    trainer.resumed = {"epoch": 2, "monitor": "val_loss", "best": best}
+    check.on_fit_start(trainer)
+    assert check.best_ == best and math.isfinite(best)
