@@ -1,6 +1,15 @@
 """dlnotes: the small library behind the executable deep-learning lessons."""
+from dlnotes.callbacks import Callback, EarlyStopping, ModelCheckpoint, ProgressBar, TensorBoard
 from dlnotes.data import DataFileError, FashionMNIST, fashion_mnist
 from dlnotes.devices import device, device_name, seed_everything
+from dlnotes.loader import ArrayDataset, TensorLoader
+from dlnotes.metrics import accuracy, mae, mse
+from dlnotes.tabular import TabularData, TabularMeta, TabularSplit, diamonds, diamonds_frame
+from dlnotes.training import History, evaluate, fit, predict
 
-__all__ = ["DataFileError", "FashionMNIST", "device", "device_name", "fashion_mnist", "seed_everything"]
+__all__ = [
+    "ArrayDataset", "Callback", "DataFileError", "EarlyStopping", "FashionMNIST", "History", "ModelCheckpoint",
+    "ProgressBar", "TabularData", "TabularMeta", "TabularSplit", "TensorBoard", "TensorLoader", "accuracy", "device", "device_name", "evaluate",
+    "diamonds", "diamonds_frame", "fashion_mnist", "fit", "mae", "mse", "predict", "seed_everything",
+]
 __version__ = "0.1.0"

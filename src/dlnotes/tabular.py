@@ -1,0 +1,194 @@
+"""Tabular regression: the 53,940 diamonds, read from the CSV inside the plotnine wheel.
+
+Nothing is downloaded: ``pip install plotnine`` puts ``plotnine/data/diamonds.csv``
+on disk, and we read that file directly, without importing plotnine (which
+would pull in matplotlib, statsmodels and half a second of start-up).
+"""
+from __future__ import annotations
+
+import importlib.util
+from dataclasses import dataclass
+from numbers import Integral, Real
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import torch
+from sklearn.compose import ColumnTransformer
+from sklearn.model_selection import train_test_split
+from sklearn.preprocessing import OneHotEncoder, StandardScaler
+
+from dlnotes.data import DataFileError
+
+N_ROWS = 53_940
+COLUMNS = ("carat", "cut", "color", "clarity", "depth", "table", "price", "x", "y", "z")
+NUMERIC = ("carat", "depth", "table", "price", "x", "y", "z")  # any of these can be the target
+# Ordered from worst to best cut / clarity; colour from D (colourless, best) to J, as in ggplot2.
+CATEGORIES = {
+    "cut": ("Fair", "Good", "Very Good", "Premium", "Ideal"),
+    "color": ("D", "E", "F", "G", "H", "I", "J"),
+    "clarity": ("I1", "SI2", "SI1", "VS2", "VS1", "VVS2", "VVS1", "IF"),
+}
+HOW_TO_FIX = ("The file ships inside the plotnine wheel: install or repair it with `pip install plotnine` "
+              "(add --force-reinstall if plotnine is already installed).")
+
+
+def diamonds_csv() -> Path:
+    """Where plotnine keeps ``diamonds.csv``, found without importing plotnine."""
+    spec = importlib.util.find_spec("plotnine")
+    if spec is None or not spec.submodule_search_locations:
+        raise DataFileError("plotnine is not installed, and the diamonds table ships inside it. "
+                            "Install it with `pip install plotnine`.")
+    return Path(spec.submodule_search_locations[0]) / "data" / "diamonds.csv"
+
+
+def diamonds_frame(*, path: str | Path | None = None) -> pd.DataFrame:
+    """The raw diamonds table: 53,940 rows, 10 columns, ``cut``/``color``/``clarity`` as ordered categoricals.
+
+    ``path`` defaults to the CSV inside plotnine; the file is checked (columns,
+    row count, category values, no missing numbers) and a missing or
+    truncated file raises :class:`~dlnotes.data.DataFileError`.
+
+    The data are kept as published: 20 rows have a zero ``x``, ``y`` or ``z``
+    (a size not measured), a few have implausible sizes (``y`` = 58.9 mm) and
+    146 rows are exact duplicates of another row.
+    """
+    path = diamonds_csv() if path is None else Path(path)
+    if not path.is_file():
+        raise DataFileError(f"{path} does not exist. {HOW_TO_FIX}")
+    try:
+        frame = pd.read_csv(path)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as err:
+        raise DataFileError(f"{path} is not a readable CSV file ({err}). {HOW_TO_FIX}") from None
+    if tuple(frame.columns) != COLUMNS:
+        raise DataFileError(f"{path} has columns {list(frame.columns)}, expected {list(COLUMNS)}. {HOW_TO_FIX}")
+    if len(frame) != N_ROWS:
+        raise DataFileError(f"{path} holds {len(frame)} rows instead of {N_ROWS}: "
+                            f"the file is truncated or not the diamonds table. {HOW_TO_FIX}")
+    bad = [c for c in NUMERIC if not pd.api.types.is_numeric_dtype(frame[c]) or frame[c].isna().any()]
+    bad += [c for c, categories in CATEGORIES.items() if not frame[c].isin(categories).all()]
+    if bad:
+        raise DataFileError(f"{path} has missing or unexpected values in columns {bad}: "
+                            f"the file is truncated or corrupt. {HOW_TO_FIX}")
+    for column, categories in CATEGORIES.items():
+        frame[column] = pd.Categorical(frame[column], categories=categories, ordered=True)
+    return frame
+
+
+@dataclass(frozen=True)
+class TabularSplit:
+    """One split, as tensors; ``N`` rows."""
+    x_num: torch.Tensor     # (N, 6) standardised numeric features
+    x_cat: torch.Tensor     # (N, 3) int64 category codes, one column per categorical feature
+    x_onehot: torch.Tensor  # (N, 6 + 20) standardised numeric features, then the one-hot columns
+    y: torch.Tensor         # (N,) standardised target
+    rows: torch.Tensor      # (N,) int64 row numbers in diamonds_frame()
+
+    def __len__(self) -> int:
+        return len(self.y)
+
+
+@dataclass(frozen=True)
+class TabularMeta:
+    """What the columns of a :class:`TabularSplit` mean."""
+    numeric: tuple[str, ...]                  # names of the x_num columns
+    categorical: tuple[str, ...]              # names of the x_cat columns
+    categories: dict[str, tuple[str, ...]]    # code i of a feature is categories[feature][i]
+    cardinalities: tuple[int, ...]            # number of categories, per x_cat column
+    onehot_names: tuple[str, ...]             # names of the x_onehot columns
+    target: str
+    target_mean: float                        # of the (log-)target over the training rows
+    target_std: float
+    log_target: bool
+
+
+@dataclass(frozen=True)
+class TabularData:
+    """Train / validation / test splits, preprocessed with statistics of the training rows only."""
+    train: TabularSplit
+    val: TabularSplit
+    test: TabularSplit
+    meta: TabularMeta
+
+    def to_original_units(self, y_scaled):
+        """Undo the target's standardisation (and logarithm): model outputs back to dollars for ``price``.
+
+        Takes and returns a tensor or a NumPy array (or a float).
+        """
+        y = y_scaled * self.meta.target_std + self.meta.target_mean
+        if self.meta.log_target:
+            y = torch.exp(y) if isinstance(y, torch.Tensor) else np.exp(y)
+        return y
+
+
+def _check_fraction(name: str, value) -> None:
+    if isinstance(value, bool) or not isinstance(value, Real) or not 0 < value < 1:
+        raise ValueError(f"{name} must be a number in the open interval (0, 1), got {value!r}.")
+
+
+def diamonds(*, target: str = "price", log_target: bool = False, val_size: float = 0.15,
+             test_size: float = 0.15, seed: int = 0, device=None,
+             dtype: torch.dtype = torch.float32) -> TabularData:
+    """The diamonds table split into train / validation / test and preprocessed for a network.
+
+    The split is deterministic for a ``seed``. A ColumnTransformer fitted on the
+    training rows only standardises the numeric features and one-hot encodes
+    ``cut``, ``color`` and ``clarity``; the same three also come as integer
+    codes (in their natural order) for embeddings. The target, after
+    ``log`` when ``log_target``, is standardised with the training mean and
+    standard deviation; :meth:`TabularData.to_original_units` undoes both.
+    ``target`` may be any numeric column; the others become features.
+    Zero sizes in ``x``, ``y``, ``z`` are kept (see :func:`diamonds_frame`).
+    """
+    if not isinstance(target, str) or target not in NUMERIC:
+        raise ValueError(f"target must be one of {', '.join(map(repr, NUMERIC))}, got {target!r}.")
+    _check_fraction("val_size", val_size)
+    _check_fraction("test_size", test_size)
+    if val_size + test_size >= 1:
+        raise ValueError(f"val_size + test_size must be below 1 so that training rows remain, "
+                         f"got {val_size} + {test_size}.")
+    if isinstance(seed, bool) or not isinstance(seed, Integral) or not 0 <= seed < 2**32:
+        raise ValueError(f"seed must be an integer in [0, 2**32), got {seed!r}.")
+    if not isinstance(dtype, torch.dtype) or not dtype.is_floating_point:
+        raise ValueError(f"dtype must be a floating-point torch dtype such as torch.float32, got {dtype!r}.")
+
+    frame = diamonds_frame()
+    y_all = frame[target].to_numpy(dtype=np.float64)
+    if log_target:
+        if (y_all <= 0).any():
+            raise ValueError(f"log_target=True needs a positive target, but {target!r} "
+                             f"has {(y_all <= 0).sum()} values <= 0.")
+        y_all = np.log(y_all)
+
+    rows = np.arange(len(frame))
+    rest, test_rows = train_test_split(rows, test_size=test_size, random_state=seed)
+    train_rows, val_rows = train_test_split(rest, test_size=val_size / (1 - test_size), random_state=seed)
+
+    numeric = tuple(c for c in NUMERIC if c != target)
+    categorical = tuple(CATEGORIES)
+    pipeline = ColumnTransformer(
+        [("num", StandardScaler(), list(numeric)),
+         ("cat", OneHotEncoder(categories=[list(CATEGORIES[c]) for c in categorical], sparse_output=False),
+          list(categorical))],
+        verbose_feature_names_out=False,
+    ).fit(frame.iloc[train_rows])
+    mean, std = float(y_all[train_rows].mean()), float(y_all[train_rows].std())
+    codes = np.stack([frame[c].cat.codes.to_numpy() for c in categorical], axis=1)
+
+    def split(part: np.ndarray) -> TabularSplit:
+        onehot = torch.as_tensor(pipeline.transform(frame.iloc[part]), dtype=dtype, device=device)
+        return TabularSplit(
+            x_num=onehot[:, :len(numeric)].clone(),
+            x_cat=torch.as_tensor(codes[part], dtype=torch.int64, device=device),
+            x_onehot=onehot,
+            y=torch.as_tensor((y_all[part] - mean) / std, dtype=dtype, device=device),
+            rows=torch.as_tensor(part, dtype=torch.int64, device=device),
+        )
+
+    meta = TabularMeta(
+        numeric=numeric, categorical=categorical, categories=dict(CATEGORIES),
+        cardinalities=tuple(len(CATEGORIES[c]) for c in categorical),
+        onehot_names=tuple(pipeline.get_feature_names_out()),
+        target=target, target_mean=mean, target_std=std, log_target=log_target,
+    )
+    return TabularData(split(train_rows), split(val_rows), split(test_rows), meta)
