@@ -29,7 +29,7 @@ $(VENV)/.installed: pyproject.toml
 
 # Unit tests, Sybil over docs/, parity; then the strict site build; then the browser check.
 test: setup
-	$(PY) -m pytest -q tests docs --ignore=tests/test_site.py
+	$(PY) -m pytest -q --doctest-modules src tests docs --ignore=tests/test_site.py
 	$(MAKE) --no-print-directory docs
 	$(PY) -m pytest -q tests/test_site.py
 

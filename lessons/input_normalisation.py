@@ -173,7 +173,6 @@ table.round(4)
 
 # %%
 spread = table["mean"].max() - table["mean"].min()
-noise = results.groupby("seed")["test accuracy"].apply(lambda a: a.max() - a.min()).mean()
 worst = results.groupby("normalisation")["test accuracy"].apply(lambda a: a.max() - a.min()).max()
 print(f"best minus worst variant (means): {100 * spread:.2f} points")
 print(f"largest seed-to-seed range within one variant: {100 * worst:.2f} points")

@@ -140,7 +140,7 @@ def test_page(browser, server, page_path):
         page.close()
 
 
-@pytest.mark.parametrize("query, page_path", [("softmax", "index.html"), ("交叉熵", "zh/index.html")])
+@pytest.mark.parametrize("query, page_path", [("softmax", "index.html"), ("归一化", "zh/index.html")])
 def test_search_finds(browser, server, query, page_path):
     page, _, errors = visit(browser, f"{server}/{page_path}")
     try:
@@ -149,7 +149,7 @@ def test_search_finds(browser, server, query, page_path):
         page.evaluate("""(q) => { const i = document.querySelector('input[data-md-component=search-query]');
             i.value = q; i.dispatchEvent(new Event('input')); i.dispatchEvent(new KeyboardEvent('keyup')); }""",
                       query)
-        page.wait_for_selector(".md-search-result__item", timeout=20_000)
+        page.wait_for_selector(".md-search-result__item", state="attached", timeout=20_000)
         assert page.locator(".md-search-result__item").count() > 0
         assert not unexplained(errors)
     finally:

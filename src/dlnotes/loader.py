@@ -50,7 +50,8 @@ class TensorLoader:
 
     >>> x, y = torch.randn(100, 784), torch.randint(0, 10, (100,))
     >>> loader = TensorLoader(x, y, batch_size=32, shuffle=True)
-    >>> len(loader), [tuple(xb.shape) for xb, yb in loader][-1]
+    >>> *_, (last_x, last_y) = loader
+    >>> len(loader), tuple(last_x.shape)
     (4, (4, 784))
 
     The order is a permutation drawn from ``generator`` (a CPU
