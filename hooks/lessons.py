@@ -109,6 +109,15 @@ def _admonitions_to_html(text: str) -> str:
     return ADMONITION.sub(lambda m: markdown.markdown(m.group(0), extensions=["admonition"]) + "\n", text + "\n")
 
 
+def _as_terminal_shows(outputs):
+    # A progress bar redraws its line with carriage returns; a page shows only its last state.
+    for output in outputs:
+        if output.get("output_type") == "stream" and "\r" in output.text:
+            output.text = "\n".join(line.rsplit("\r", 1)[-1] if line.rstrip("\r") else line
+                                    for line in output.text.split("\n"))
+    return outputs
+
+
 def for_language(notebook, language: str):
     """The notebook a reader of ``language`` sees: shared code, that language's prose."""
     page = nbformat.v4.new_notebook(metadata={"kernelspec": notebook.metadata.get("kernelspec") or KERNELSPEC,
@@ -124,7 +133,7 @@ def for_language(notebook, language: str):
                 page.cells.append(box)
                 box = None
         elif cell.cell_type == "code":
-            page.cells.append(nbformat.v4.new_code_cell(cell.source, outputs=cell.outputs,
+            page.cells.append(nbformat.v4.new_code_cell(cell.source, outputs=_as_terminal_shows(cell.outputs),
                                                         execution_count=cell.execution_count))
     for i, cell in enumerate(page.cells):
         cell.id = f"cell-{i}"

@@ -3,6 +3,7 @@ import importlib.util
 from pathlib import Path
 
 import jupytext
+import nbformat
 
 spec = importlib.util.spec_from_file_location("lessons_hook", Path(__file__).parent.parent / "hooks" / "lessons.py")
 hook = importlib.util.module_from_spec(spec)
@@ -46,3 +47,11 @@ def test_each_language_gets_its_prose_the_shared_code_and_the_run_box():
 def test_admonitions_become_html_that_notebook_markdown_can_show():
     title = hook.for_language(notebook(), "en").cells[0].source
     assert '<div class="admonition note">' in title and "It holds." in title and "!!!" not in title
+
+
+def test_progress_bars_show_their_last_state():
+    nb = notebook()
+    nb.cells[-1].outputs = [{"output_type": "stream", "name": "stdout", "text": "\r 10%|#\r100%|##########\nloss 1\n"}]
+    nb.cells[-1].outputs = [nbformat.from_dict(o) for o in nb.cells[-1].outputs]
+    out = hook.for_language(nb, "en").cells[-1].outputs[0].text
+    assert out == "100%|##########\nloss 1\n"

@@ -372,3 +372,27 @@ def test_arraydataset_float64_numpy_needs_conversion():
     net, _, _, opt = setup()
     with pytest.raises(ValueError, match=r"train inputs are torch.float64.*\.float\(\)"):
         fit(net, loader, loss=nn.CrossEntropyLoss(), optimizer=opt, epochs=1, device=CPU)
+
+
+def test_fit_adds_one_progress_bar_unless_asked_not_to(monkeypatch):
+    import dlnotes.training as training
+    seen = []
+    monkeypatch.setattr(training.ProgressBar, "on_fit_start", lambda self, trainer: seen.append(self))
+    monkeypatch.setattr(training.ProgressBar, "on_epoch_end", lambda *a: None)
+    x, y = torch.randn(8, 3), torch.randint(0, 2, (8,))
+    model = torch.nn.Linear(3, 2)
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    run = lambda **kw: training.fit(model, training_loader(x, y), loss=torch.nn.CrossEntropyLoss(),  # noqa: E731
+                                    optimizer=opt, epochs=1, device="cpu", **kw)
+    run()
+    run(progress=False)
+    mine = training.ProgressBar(disable=True)
+    run(callbacks=[mine])
+    assert len(seen) == 2 and seen[1] is mine
+    with pytest.raises(TypeError, match="progress"):
+        run(progress="yes")
+
+
+def training_loader(x, y):
+    from dlnotes import TensorLoader
+    return TensorLoader(x, y, batch_size=4)

@@ -18,7 +18,7 @@ from torch import nn
 from torch.optim.lr_scheduler import LRScheduler, ReduceLROnPlateau
 from torch.utils.data import Dataset
 
-from dlnotes.callbacks import Callback
+from dlnotes.callbacks import Callback, ProgressBar
 from dlnotes.devices import device as default_device
 
 _RESERVED = ("epoch", "loss", "lr", "time")
@@ -386,7 +386,7 @@ def _restore_rng(trainer: Trainer) -> None:
 
 def fit(model: nn.Module, train, val=None, *, loss, optimizer: torch.optim.Optimizer, epochs: int,
         metrics: dict | None = None, callbacks=(), scheduler=None, device=None, clip_grad_norm: float | None = None,
-        on_nonfinite: str = "raise", resume_from=None) -> History:
+        on_nonfinite: str = "raise", resume_from=None, progress: bool = True) -> History:
     """Train ``model`` for ``epochs`` passes over ``train``; returns the :class:`History`.
 
     ``train`` and ``val`` yield ``(x, y)`` batches (a :class:`~dlnotes.loader.TensorLoader` or a
@@ -396,6 +396,8 @@ def fit(model: nn.Module, train, val=None, *, loss, optimizer: torch.optim.Optim
     batch, or with ``on_nonfinite="record"`` is recorded and ends training. ``resume_from`` is a
     :class:`~dlnotes.callbacks.ModelCheckpoint` file: training continues after its epoch, up to
     ``epochs`` in total, exactly as if it had never stopped (same batches, same random numbers).
+    ``progress`` adds a :class:`~dlnotes.callbacks.ProgressBar` unless ``callbacks`` has one
+    (it stays quiet in CI logs).
     """
     _check_model(model)
     epochs = _check_positive_int(epochs, "epochs")
@@ -404,6 +406,10 @@ def fit(model: nn.Module, train, val=None, *, loss, optimizer: torch.optim.Optim
     _check_optimizer(optimizer, model)
     metrics = _check_metrics(metrics)
     callbacks = _check_callbacks(callbacks)
+    if not isinstance(progress, bool):
+        raise TypeError(f"progress must be True or False, got {progress!r}")
+    if progress and not any(isinstance(cb, ProgressBar) for cb in callbacks):
+        callbacks.append(ProgressBar())
     _check_scheduler(scheduler, optimizer, val)
     if clip_grad_norm is not None and (isinstance(clip_grad_norm, bool) or not isinstance(clip_grad_norm, Real)
                                        or not clip_grad_norm > 0):
