@@ -1,0 +1,1 @@
+"""Teaching implementations, written to be read, each tested against PyTorch's own."""
