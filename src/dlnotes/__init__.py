@@ -2,6 +2,7 @@
 from dlnotes.callbacks import Callback, EarlyStopping, ModelCheckpoint, ProgressBar, TensorBoard
 from dlnotes.data import DataFileError, FashionMNIST, fashion_mnist
 from dlnotes.devices import device, device_name, seed_everything
+from dlnotes.inspect import activation_statistics, parameter_count
 from dlnotes.loader import ArrayDataset, TensorLoader
 from dlnotes.metrics import accuracy, mae, mse
 from dlnotes.tabular import TabularData, TabularMeta, TabularSplit, diamonds, diamonds_frame
@@ -9,7 +10,7 @@ from dlnotes.training import History, evaluate, fit, predict
 
 __all__ = [
     "ArrayDataset", "Callback", "DataFileError", "EarlyStopping", "FashionMNIST", "History", "ModelCheckpoint",
-    "ProgressBar", "TabularData", "TabularMeta", "TabularSplit", "TensorBoard", "TensorLoader", "accuracy", "device", "device_name", "evaluate",
-    "diamonds", "diamonds_frame", "fashion_mnist", "fit", "mae", "mse", "predict", "seed_everything",
+    "ProgressBar", "TabularData", "TabularMeta", "TabularSplit", "TensorBoard", "TensorLoader", "accuracy", "activation_statistics", "device", "device_name", "evaluate",
+    "diamonds", "diamonds_frame", "fashion_mnist", "fit", "mae", "mse", "parameter_count", "predict", "seed_everything",
 ]
 __version__ = "0.1.0"

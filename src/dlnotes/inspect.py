@@ -1,0 +1,124 @@
+"""Look inside a network: how many parameters it trains, and what its layers output.
+
+:func:`activation_statistics` is the CS231n experiment in one call: push a
+batch through the model and summarise, layer by layer, what the activations
+look like (collapsed to zero? saturated at ±1? dead ReLUs?).
+"""
+from __future__ import annotations
+
+from numbers import Real
+
+import pandas as pd
+import torch
+from torch import nn
+
+# Activations whose derivative vanishes at both ends of their range.
+SATURATING = (nn.Tanh, nn.Sigmoid, nn.Hardtanh, nn.Softsign)
+DEFAULT_LAYER_TYPES = (nn.Tanh, nn.Sigmoid, nn.ReLU, nn.LeakyReLU, nn.ELU, nn.SELU, nn.GELU, nn.Hardtanh,
+                       nn.Softsign)
+COLUMNS = ["name", "type", "mean", "std", "zero_fraction", "saturated_fraction"]
+
+
+def parameter_count(model: nn.Module, trainable: bool = True) -> int:
+    """Number of scalar parameters in ``model``; with ``trainable=True`` only those with ``requires_grad``.
+
+    A parameter shared by two layers counts once, as ``model.parameters()`` yields it once.
+
+    >>> parameter_count(nn.Linear(784, 300))  # 784 * 300 weights + 300 biases
+    235500
+    """
+    if not isinstance(model, nn.Module):
+        raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
+    if not isinstance(trainable, bool):
+        raise TypeError(f"trainable must be True or False, got {trainable!r}")
+    params = [p for p in model.parameters() if p.requires_grad or not trainable]
+    if any(isinstance(p, nn.parameter.UninitializedParameter) for p in params):
+        raise ValueError("model has lazy parameters whose shape is not known yet; run one forward pass first")
+    return sum(p.numel() for p in params)
+
+
+def _check_layer_types(layer_types) -> tuple[type, ...]:
+    types = layer_types if isinstance(layer_types, tuple) else (layer_types,)
+    if not types or not all(isinstance(t, type) and issubclass(t, nn.Module) for t in types):
+        raise TypeError("layer_types must be an nn.Module subclass or a non-empty tuple of them "
+                        f"(e.g. (nn.Tanh, nn.ReLU)), got {layer_types!r}")
+    return types
+
+
+def _saturated_fraction(layer: nn.Module, a: torch.Tensor, saturation: float) -> torch.Tensor:
+    if isinstance(layer, nn.Sigmoid):
+        # Output in (0, 1): saturated near 0 or near 1, i.e. |2a - 1| > 2 * saturation - 1.
+        saturated = (a > saturation).sum() + (a < 1 - saturation).sum()
+    elif isinstance(layer, SATURATING):
+        saturated = (a.abs() > saturation).sum()
+    else:
+        return torch.tensor(float("nan"), device=a.device)  # ReLU & co. do not saturate
+    return saturated.float() / a.numel()
+
+
+def activation_statistics(model: nn.Module, x: torch.Tensor, layer_types=DEFAULT_LAYER_TYPES,
+                          saturation: float = 0.99) -> pd.DataFrame:
+    """Run ``model(x)`` once and describe the output of every layer of ``layer_types``.
+
+    Returns a DataFrame with one row per call of a matching layer, in call
+    order, indexed by ``layer`` (1, 2, ...). Columns: ``name`` (from
+    ``named_modules``; a module called twice appears twice, as ``name (call 2)``),
+    ``type``, ``mean`` and ``std`` (over all elements of the output, batch
+    included; ``std`` as ``Tensor.std``, with Bessel's correction),
+    ``zero_fraction`` (outputs exactly 0: dead ReLU units, or a collapsed
+    signal), ``saturated_fraction`` (tanh-like layers: share with
+    ``|a| > saturation``; sigmoid: ``a > saturation`` or ``a < 1 - saturation``;
+    nan for layers that do not saturate).
+
+    The forward pass runs without autograd and in the model's current mode
+    (call ``model.eval()`` first if it has dropout or batch norm); the hooks
+    are removed afterwards, even if the forward pass fails.
+    Pass ``layer_types=nn.Linear`` to look at pre-activations instead.
+    """
+    if not isinstance(model, nn.Module):
+        raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
+    if not isinstance(x, torch.Tensor):
+        raise TypeError(f"x must be a torch.Tensor (a batch of inputs), got {type(x).__name__}")
+    types = _check_layer_types(layer_types)
+    if isinstance(saturation, bool) or not isinstance(saturation, Real) or not 0.5 < saturation < 1:
+        raise ValueError(f"saturation must be a number in (0.5, 1), e.g. 0.99, got {saturation!r}")
+
+    rows, numbers, calls = [], [], {}
+
+    def record(name):
+        def hook(layer, inputs, output):
+            if not isinstance(output, torch.Tensor):
+                raise TypeError(f"layer {name!r} returned {type(output).__name__}, not a tensor; "
+                                "leave it out of layer_types")
+            calls[name] = calls.get(name, 0) + 1
+            rows.append({"name": name if calls[name] == 1 else f"{name} (call {calls[name]})",
+                         "type": type(layer).__name__})
+            a = output.detach().float()
+            # Kept on the device as tensors and read back once at the end: no GPU sync per layer.
+            # float32 throughout (MPS has no float64); torch's reductions sum pairwise, so it stays accurate.
+            if a.numel() > 1:
+                std, mean = torch.std_mean(a)
+            else:
+                mean = a.mean()
+                std = torch.full_like(mean, float("nan"))
+            zeros = (a.numel() - torch.count_nonzero(a)).float() / a.numel()
+            numbers.append(torch.stack([mean, std, zeros, _saturated_fraction(layer, a, saturation)]))
+        return hook
+
+    handles = [module.register_forward_hook(record(name or type(module).__name__))
+               for name, module in model.named_modules() if isinstance(module, types)]
+    if not handles:
+        raise ValueError(f"model has no layer of layer_types {tuple(t.__name__ for t in types)}; "
+                         "pass the activation classes the model uses")
+    try:
+        with torch.no_grad():
+            model(x)
+    finally:
+        for handle in handles:
+            handle.remove()
+    values = torch.stack(numbers).tolist() if numbers else []  # (calls, 4)
+    for row, (mean, std, zeros, saturated) in zip(rows, values):
+        row.update(mean=mean, std=std, zero_fraction=zeros, saturated_fraction=saturated)
+    frame = pd.DataFrame(rows, columns=COLUMNS)
+    frame.index = pd.RangeIndex(1, len(frame) + 1, name="layer")
+    return frame
