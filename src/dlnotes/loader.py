@@ -107,7 +107,7 @@ class TensorLoader:
         order = torch.randperm(n, generator=self.generator).to(self.device)  # (N,)
         for start in range(0, stop, bs):
             index = order[start:start + bs]  # (B,)
-            yield tuple(t[index] for t in self.tensors)  # one gather per tensor
+            yield tuple(t.index_select(0, index) for t in self.tensors)  # one gather per tensor; faster than t[index]
 
     def to(self, device: torch.device | str) -> TensorLoader:
         """A new loader over the same data on ``device``; its generator is a copy (same future order)."""
