@@ -8,12 +8,16 @@
 """
 from __future__ import annotations
 
+import logging
+import re
 import shutil
 from pathlib import Path
 
 from mkdocs.exceptions import PluginError
 from pymdownx.slugs import slugify
 
+log = logging.getLogger("mkdocs.hooks.offline")
+HEADING = re.compile(r'<h[1-6] id="(?P<id>[^"]*)".*?</h[1-6]>', re.DOTALL)
 KATEX = Path("/usr/share/javascript/katex")
 KATEX_FILES = ("katex.min.js", "katex.min.css", "contrib/auto-render.js")
 unicode_slugify = slugify(case="lower")
@@ -50,6 +54,31 @@ def on_config(config):
     convert.add_anchor_lower_id = heading_anchor
     plugin._get_markdown_toc = markdown_toc
     return config
+
+
+def _toc_ids(items):
+    for item in items:
+        yield item.id
+        yield from _toc_ids(item.children)
+
+
+def on_page_content(html, page, config, files):
+    # A notebook's table of contents comes from nbconvert's Markdown export and its headings
+    # from mistune's HTML; the two slug slightly different text (inline code, spacing), so the
+    # TOC's ids are given to the headings, which come in the same order.
+    if not page.file.src_uri.endswith(".ipynb"):
+        return html
+    ids = list(_toc_ids(page.toc))
+    headings = list(HEADING.finditer(html))
+    if len(ids) != len(headings):
+        log.warning(f"{page.file.src_uri}: {len(headings)} headings but {len(ids)} table-of-contents entries")
+        return html
+    for match, new in reversed(list(zip(headings, ids))):
+        old = match.group("id")
+        element = html[match.start():match.end()].replace(f'id="{old}"', f'id="{new}"', 1)
+        element = element.replace(f'href="#{old}"', f'href="#{new}"', 1)
+        html = html[:match.start()] + element + html[match.end():]
+    return html
 
 
 def on_post_build(config):

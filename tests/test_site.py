@@ -116,6 +116,7 @@ def test_page(browser, server, page_path):
         assert not unexplained(errors), f"console errors: {errors}"
 
         # Math: every formula rendered by KaTeX, no delimiters left in the prose.
+        page.wait_for_selector("body[data-math-rendered]", state="attached", timeout=20_000)
         text = page.evaluate("""() => {
             const root = document.querySelector('article').cloneNode(true);
             root.querySelectorAll('pre, code, .katex, .highlight, .jp-OutputArea, script').forEach(e => e.remove());

@@ -1,6 +1,7 @@
 // Render every formula on the page with the KaTeX files served by this site.
 // The whole body is scanned because notebook Markdown keeps raw $...$.
-document.addEventListener("DOMContentLoaded", function () {
+// When done, <body data-math-rendered> tells the browser test it may look.
+function renderMath() {
   renderMathInElement(document.body, {
     delimiters: [
       { left: "$$", right: "$$", display: true },
@@ -11,4 +12,10 @@ document.addEventListener("DOMContentLoaded", function () {
     ignoredClasses: ["highlight", "highlight-ipynb", "jp-OutputArea"],
     throwOnError: false,
   });
-});
+  document.body.dataset.mathRendered = "1";
+}
+if (document.readyState === "loading") {
+  document.addEventListener("DOMContentLoaded", renderMath);
+} else {
+  renderMath();
+}
