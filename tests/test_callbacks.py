@@ -14,13 +14,6 @@ from dlnotes import callbacks as callbacks_module
 CPU = torch.device("cpu")
 
 
-@pytest.fixture(autouse=True, scope="module")
-def one_thread():
-    # Tiny tensors gain nothing from threads; on a busy 2-core machine contention makes each op far slower.
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
 
 
 def fake_trainer():

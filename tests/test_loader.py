@@ -8,14 +8,6 @@ from torch.utils.data import DataLoader
 from dlnotes import ArrayDataset, TensorLoader, seed_everything
 
 
-@pytest.fixture(autouse=True, scope="module")
-def one_thread():
-    # Tiny tensors gain nothing from threads, and on a busy 2-core machine thread contention makes
-    # each op ~100x slower; restore the setting for the other test modules.
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
 
 
 @settings(max_examples=60, deadline=None)

@@ -15,14 +15,6 @@ matplotlib.use("Agg")
 CPU = torch.device("cpu")
 
 
-@pytest.fixture(autouse=True, scope="module")
-def one_thread():
-    # Tiny tensors gain nothing from threads, and on a busy 2-core machine thread contention makes
-    # each op ~100x slower; restore the setting for the other test modules.
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
 
 
 def data(n=96, features=5, classes=3, seed=0):
