@@ -3,8 +3,9 @@
 * KaTeX comes from Debian's ``libjs-katex``/``fonts-katex`` and is copied into
   the built site, so no page loads anything from another host.
 * mkdocs-jupyter slugifies headings to ASCII, which gives every Chinese
-  heading an empty id (broken table-of-contents links). Its two slugifiers
-  are replaced by the Unicode-aware one the Markdown pages use.
+  heading an empty id (broken table-of-contents links). Its table of contents
+  gets the Unicode-aware slugify the Markdown pages use, and each notebook
+  heading then takes the id of its table-of-contents entry.
 """
 from __future__ import annotations
 
@@ -25,7 +26,6 @@ unicode_slugify = slugify(case="lower")
 
 def on_config(config):
     import markdown
-    import mkdocs_jupyter.convert as convert
     import mkdocs_jupyter.plugin as plugin
     from markdown.extensions.toc import TocExtension
 
@@ -34,24 +34,6 @@ def on_config(config):
         md.convert(markdown_source)
         return md.toc_tokens
 
-    def heading_anchor(html, anchor_link_text="¶"):
-        # mkdocs_jupyter.convert.add_anchor_lower_id with the Unicode slug, unquoted like the TOC's.
-        from xml.etree.ElementTree import Element
-
-        from defusedxml import ElementTree
-        from nbconvert.filters.strings import html2text
-        try:
-            heading = ElementTree.fromstring(html)
-        except Exception:
-            return html
-        slug = unicode_slugify(html2text(heading), "-")
-        heading.set("id", slug)
-        link = Element("a", {"class": "anchor-link", "href": "#" + slug})
-        link.text = anchor_link_text
-        heading.append(link)
-        return ElementTree.tostring(heading).decode("utf-8", "replace")
-
-    convert.add_anchor_lower_id = heading_anchor
     plugin._get_markdown_toc = markdown_toc
     return config
 
