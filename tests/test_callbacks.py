@@ -7,8 +7,8 @@ import pytest
 import torch
 from torch import nn
 
-from dlnotes import (EarlyStopping, History, ModelCheckpoint, ProgressBar, TensorBoard, TensorLoader, accuracy, fit,
-                     seed_everything)
+from dlnotes import (BatchLosses, EarlyStopping, History, ModelCheckpoint, ProgressBar, TensorBoard, TensorLoader, accuracy, fit,
+                     read_scalars, seed_everything)
 from dlnotes import callbacks as callbacks_module
 
 CPU = torch.device("cpu")
@@ -210,6 +210,36 @@ def test_tensorboard_writes_event_files(tmp_path):
     assert set(tags) == {"loss/train", "loss/val", "accuracy/train", "accuracy/val", "lr", "time"}
     with pytest.raises(TypeError, match="log_dir"):
         TensorBoard(None)
+
+
+def test_read_scalars_gives_back_what_fit_logged(tmp_path):
+    history = small_fit([TensorBoard(tmp_path / "runs")])
+    scalars = read_scalars(tmp_path / "runs")
+    assert list(scalars.columns) == ["tag", "step", "value"]
+    val_loss = scalars[scalars.tag == "loss/val"]
+    assert val_loss.step.tolist() == history.history["epoch"]
+    assert val_loss.value.tolist() == pytest.approx(history.history["val_loss"], rel=1e-6)  # stored as float32
+
+
+def test_read_scalars_names_the_folder_without_event_files(tmp_path):
+    with pytest.raises(FileNotFoundError, match="log_dir=.*no TensorBoard event file"):
+        read_scalars(tmp_path)
+    with pytest.raises(TypeError, match="log_dir"):
+        read_scalars(3)
+
+
+def test_batch_losses_records_every_batch_and_averages_to_the_epoch_loss():
+    seed_everything(0)
+    recorder = BatchLosses()
+    x, y = torch.randn(32, 3), torch.randn(32, 1)
+    model = nn.Linear(3, 1)
+    history = fit(model, TensorLoader(x, y, batch_size=8, shuffle=True), loss=nn.MSELoss(),
+                  optimizer=torch.optim.SGD(model.parameters(), lr=0.1), epochs=3, device=CPU, progress=False,
+                  callbacks=[recorder])
+    assert recorder.epochs_ == [1] * 4 + [2] * 4 + [3] * 4
+    for epoch, loss in zip(history.history["epoch"], history.history["loss"]):
+        batch = [v for v, e in zip(recorder.losses_, recorder.epochs_) if e == epoch]
+        assert sum(batch) / len(batch) == pytest.approx(loss, rel=1e-5)  # equal batches: mean of means
 
 
 def test_progress_bar_is_quiet_in_ci(monkeypatch, capsys):

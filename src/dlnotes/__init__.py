@@ -1,5 +1,5 @@
 """dlnotes: the small library behind the executable deep-learning lessons."""
-from dlnotes.callbacks import Callback, EarlyStopping, ModelCheckpoint, ProgressBar, TensorBoard
+from dlnotes.callbacks import BatchLosses, Callback, EarlyStopping, ModelCheckpoint, ProgressBar, TensorBoard, read_scalars
 from dlnotes.data import DataFileError, FashionMNIST, fashion_mnist
 from dlnotes.devices import device, device_name, seed_everything
 from dlnotes.inspect import activation_statistics, parameter_count
@@ -9,8 +9,8 @@ from dlnotes.tabular import TabularData, TabularMeta, TabularSplit, diamonds, di
 from dlnotes.training import History, evaluate, fit, predict
 
 __all__ = [
-    "ArrayDataset", "Callback", "DataFileError", "EarlyStopping", "FashionMNIST", "History", "ModelCheckpoint",
+    "ArrayDataset", "BatchLosses", "Callback", "DataFileError", "EarlyStopping", "FashionMNIST", "History", "ModelCheckpoint",
     "ProgressBar", "TabularData", "TabularMeta", "TabularSplit", "TensorBoard", "TensorLoader", "accuracy", "activation_statistics", "device", "device_name", "evaluate",
-    "diamonds", "diamonds_frame", "fashion_mnist", "fit", "mae", "mse", "parameter_count", "predict", "seed_everything",
+    "diamonds", "diamonds_frame", "fashion_mnist", "fit", "mae", "mse", "parameter_count", "predict", "read_scalars", "seed_everything",
 ]
 __version__ = "0.1.0"

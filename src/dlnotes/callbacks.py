@@ -244,6 +244,56 @@ class TensorBoard(Callback):
             self.writer = None
 
 
+def read_scalars(log_dir: str | os.PathLike):
+    """Read back the scalars a :class:`TensorBoard` callback wrote: a DataFrame with one row per
+    ``(tag, step)`` and columns ``tag``, ``step``, ``value``, in the order they were logged.
+
+    For pages that show logged curves as a figure, where the TensorBoard UI cannot be embedded.
+    """
+    if not isinstance(log_dir, (str, os.PathLike)):
+        raise TypeError(f"log_dir must be a str or path-like, got {type(log_dir).__name__}")
+    if not Path(log_dir).is_dir() or not any(Path(log_dir).glob("events.out.tfevents.*")):
+        raise FileNotFoundError(f"log_dir={str(log_dir)!r} holds no TensorBoard event file "
+                                "(events.out.tfevents.*); pass the folder given to TensorBoard(log_dir)")
+    import pandas as pd
+    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
+    events = EventAccumulator(str(log_dir), size_guidance={"scalars": 0})  # 0: keep every point
+    events.Reload()
+    rows = [(tag, e.step, e.value) for tag in events.Tags()["scalars"] for e in events.Scalars(tag)]
+    return pd.DataFrame(rows, columns=["tag", "step", "value"])
+
+
+class BatchLosses(Callback):
+    """Record the training loss of every batch: ``losses_`` is a list of floats, one per batch,
+    and ``epochs_`` the epoch each came from. Per-epoch means hide the oscillations ("heartbeats")
+    that a too-high learning rate or too-small batches cause; these curves show them.
+
+    The losses stay on the device until the end of each epoch, so recording costs no host sync per batch.
+    """
+
+    def __init__(self):
+        self.losses_, self.epochs_ = [], []
+        self._pending = []
+
+    def on_batch_end(self, trainer, epoch: int, batch: int, loss: torch.Tensor) -> None:
+        self._pending.append(loss)
+
+    def on_epoch_end(self, trainer, epoch: int, logs: dict) -> None:
+        self._flush(epoch)
+
+    def on_fit_end(self, trainer) -> None:
+        if self._pending:  # an epoch cut short by an error
+            self._flush(self.epochs_[-1] + 1 if self.epochs_ else trainer.start_epoch)
+
+    def _flush(self, epoch: int) -> None:
+        if self._pending:
+            values = torch.stack(self._pending).cpu().tolist()
+            self.losses_.extend(values)
+            self.epochs_.extend([epoch] * len(values))
+            self._pending = []
+
+
 def _in_notebook() -> bool:
     """True inside a Jupyter kernel (where stdout is not a TTY but a bar still renders)."""
     ipython = sys.modules.get("IPython")
