@@ -43,7 +43,7 @@ from torch import nn
 
 import dlnotes
 
-SEED = 0
+DEFAULT_SEEDS = 3  # accuracy is compared as a mean over seeds: one seed's differs by its shuffling alone
 LR, MOMENTUM = 0.01, 0.9  # the seed notes' SGD settings
 SEEDS_MEAN, SEEDS_STD = 0.2860, 0.3530  # the seeds' Normalize constants (dlnotes computes the same, unrounded)
 NUM_WORKERS = 0  # the seeds' DataLoader: batches are built in the training process
@@ -118,7 +118,7 @@ def prepare_torchvision_root(tmp: Path) -> Path:
 
 # ---------------------------------------------------------------- the seeds' loop
 
-def run_seeds(root: Path, batch_size: int, epochs: int, dev: torch.device, samples: int | None) -> dict:
+def run_seeds(root: Path, batch_size: int, epochs: int, dev: torch.device, samples: int | None, seed: int) -> dict:
     """The seed notes' loop, as written there; 1 warm-up + ``epochs`` timed epochs, then test accuracy."""
     from torchvision import datasets, transforms
     from torch.utils.data import DataLoader, Subset
@@ -128,7 +128,7 @@ def run_seeds(root: Path, batch_size: int, epochs: int, dev: torch.device, sampl
     test_set = datasets.FashionMNIST(str(root), train=False, transform=transform, download=False)
     if samples is not None:
         train_set = Subset(train_set, range(samples))
-    dlnotes.seed_everything(SEED)
+    dlnotes.seed_everything(seed)
     model = mlp(flatten=True).to(dev)  # same initial weights as the dlnotes run: same seed, same layers
     train_loader = DataLoader(train_set, batch_size=batch_size, shuffle=True, num_workers=NUM_WORKERS)
     criterion = nn.CrossEntropyLoss()
@@ -166,10 +166,10 @@ def run_seeds(root: Path, batch_size: int, epochs: int, dev: torch.device, sampl
 # ---------------------------------------------------------------- dlnotes.fit
 
 def run_dlnotes(data, batch_size: int, epochs: int, dev: torch.device, samples: int | None,
-                compile_model: bool) -> dict:
+                compile_model: bool, seed: int) -> dict:
     """``dlnotes.fit`` on a ``TensorLoader`` on the device; epoch times from ``History``."""
     x, y = (data.x_train, data.y_train) if samples is None else (data.x_train[:samples], data.y_train[:samples])
-    dlnotes.seed_everything(SEED)
+    dlnotes.seed_everything(seed)
     model = mlp(flatten=False)  # rows of 784 already; same parameters as the seeds' model
     loader = dlnotes.TensorLoader(x, y, batch_size=batch_size, shuffle=True, device=dev)
     optimizer = torch.optim.SGD(model.parameters(), lr=LR, momentum=MOMENTUM)
@@ -194,19 +194,31 @@ def run_dlnotes(data, batch_size: int, epochs: int, dev: torch.device, samples: 
     return result
 
 
+def over_seeds(runs: list[dict]) -> dict:
+    """One loop's runs (one per seed): median epoch time over all timed epochs, mean and spread of accuracy."""
+    times = [t for run in runs for t in run["epoch_times"]]
+    accuracies = [run["test_accuracy"] for run in runs]
+    return {"runs": runs, "seconds_per_epoch": statistics.median(times), "test_accuracies": accuracies,
+            "test_accuracy": statistics.mean(accuracies),
+            "test_accuracy_std": statistics.stdev(accuracies) if len(accuracies) > 1 else 0.0}
+
+
 # ---------------------------------------------------------------- report
 
 def comparison_line(r: dict) -> str:
     s, d = r["seeds"], r["dlnotes"]
+    seeds = len(d["runs"])
+    spread = (f" ± {d['test_accuracy_std']:.3f}", f" ± {s['test_accuracy_std']:.3f}") if seeds > 1 else ("", "")
     return (f"batch {r['batch_size']}: dlnotes.fit {r['speedup']:.1f}x faster than the seeds' loop "
             f"({d['seconds_per_epoch']:.3g} s vs {s['seconds_per_epoch']:.3g} s per epoch), "
             f"{r['dlnotes_over_bound']:.2f}x the compute bound, "
-            f"accuracy {d['test_accuracy']:.3f} vs {s['test_accuracy']:.3f}")
+            f"accuracy {d['test_accuracy']:.3f}{spread[0]} vs {s['test_accuracy']:.3f}{spread[1]}"
+            + (f" (mean over {seeds} seeds, difference {100 * r['accuracy_gap']:+.2f} points)" if seeds > 1 else ""))
 
 
 def print_table(results: list[dict]) -> None:
-    header = ("batch", "seeds s/ep", "dlnotes s/ep", "ratio", "bound s/ep", "dlnotes/bound", "acc seeds",
-              "acc dlnotes")
+    header = ("batch", "seeds s/ep", "dlnotes s/ep", "ratio", "bound s/ep", "dlnotes/bound", "acc seeds (mean)",
+              "acc dlnotes (mean)")
     rows = [(str(r["batch_size"]), f"{r['seeds']['seconds_per_epoch']:.3f}", f"{r['dlnotes']['seconds_per_epoch']:.3f}",
              f"{r['speedup']:.1f}x", f"{r['bound_seconds']:.3f}", f"{r['dlnotes_over_bound']:.2f}x",
              f"{r['seeds']['test_accuracy']:.4f}", f"{r['dlnotes']['test_accuracy']:.4f}") for r in results]
@@ -228,10 +240,15 @@ def main(argv=None) -> int:
                         help=f"train on the first {QUICK_SAMPLES:,} images only (a smoke test, not a measurement)")
     parser.add_argument("--compile", action="store_true",
                         help="torch.compile the model for dlnotes.fit (checked against eager after training)")
+    parser.add_argument("--seeds", type=int, default=DEFAULT_SEEDS, metavar="K",
+                        help=f"train each loop with seeds 0..K-1 (default {DEFAULT_SEEDS}): accuracies are "
+                             "compared as means, times are the median over every timed epoch")
     parser.add_argument("--json", type=Path, metavar="PATH", help="also write the results as JSON")
     args = parser.parse_args(argv)
     if args.epochs < 1:
         parser.error("--epochs must be at least 1")
+    if args.seeds < 1:
+        parser.error("--seeds must be at least 1")
     if any(b < 1 for b in args.batch_sizes):
         parser.error("--batch-sizes must be positive")
     # Batch 256 last, so the last line printed is its comparison.
@@ -253,6 +270,7 @@ def main(argv=None) -> int:
         "train_samples": n_train,
         "warmup_epochs": 1,
         "timed_epochs": args.epochs,
+        "seeds": list(range(args.seeds)),
         "quick": args.quick,
         "compile": args.compile,
         "load_average_at_start": os.getloadavg()[0] if hasattr(os, "getloadavg") else None,
@@ -261,7 +279,8 @@ def main(argv=None) -> int:
           f"{meta['cpu_cores']} CPU cores ({meta['cpu_cores_usable']} usable), torch threads {meta['torch_threads']}")
     print(f"784-300-100-10 ReLU MLP, SGD(lr={LR}, momentum={MOMENTUM}), cross-entropy, {n_train:,} training images"
           f"{' (--quick: a smoke test, not a measurement)' if args.quick else ''}; "
-          f"1 warm-up + {args.epochs} timed epochs, median reported; seeds' DataLoader num_workers={NUM_WORKERS}")
+          f"1 warm-up + {args.epochs} timed epochs per seed, seeds 0-{args.seeds - 1}, median epoch reported; "
+          f"seeds' DataLoader num_workers={NUM_WORKERS}")
 
     load = meta["load_average_at_start"]
     if dev.type == "cpu" and load is not None and load > 0.5:
@@ -274,12 +293,16 @@ def main(argv=None) -> int:
     with tempfile.TemporaryDirectory(prefix="fashion-mnist-") as tmp:
         root = prepare_torchvision_root(Path(tmp))
         for batch_size in batch_sizes:
-            print(f"batch {batch_size}: seeds' loop ...", end=" ", flush=True)
-            seeds = run_seeds(root, batch_size, args.epochs, dev, samples)
-            print(f"{seeds['seconds_per_epoch']:.3f} s/epoch; dlnotes.fit ...", end=" ", flush=True)
-            fitted = run_dlnotes(data, batch_size, args.epochs, dev, samples, args.compile)
-            print(f"{fitted['seconds_per_epoch']:.3f} s/epoch", flush=True)
-            results.append({"batch_size": batch_size, "seeds": seeds, "dlnotes": fitted})
+            seeds_runs, dlnotes_runs = [], []
+            for seed in range(args.seeds):
+                print(f"batch {batch_size}, seed {seed}: seeds' loop ...", end=" ", flush=True)
+                seeds_runs.append(run_seeds(root, batch_size, args.epochs, dev, samples, seed))
+                print(f"{seeds_runs[-1]['seconds_per_epoch']:.3f} s/epoch; dlnotes.fit ...", end=" ", flush=True)
+                dlnotes_runs.append(run_dlnotes(data, batch_size, args.epochs, dev, samples, args.compile, seed))
+                print(f"{dlnotes_runs[-1]['seconds_per_epoch']:.3f} s/epoch; test accuracy "
+                      f"{seeds_runs[-1]['test_accuracy']:.4f} vs {dlnotes_runs[-1]['test_accuracy']:.4f}", flush=True)
+            results.append({"batch_size": batch_size, "seeds": over_seeds(seeds_runs),
+                            "dlnotes": over_seeds(dlnotes_runs)})
     matmul_after = matmul_seconds(dev)
 
     # The bound is optimistic by design: the faster of the two matmul medians, and a 2048^3
@@ -297,6 +320,7 @@ def main(argv=None) -> int:
         r["speedup"] = r["seeds"]["seconds_per_epoch"] / r["dlnotes"]["seconds_per_epoch"]
         r["dlnotes_over_bound"] = r["dlnotes"]["seconds_per_epoch"] / r["bound_seconds"]
         r["dlnotes_over_bound_exact_flops"] = r["dlnotes"]["seconds_per_epoch"] / r["bound_seconds_exact_flops"]
+        r["accuracy_gap"] = r["dlnotes"]["test_accuracy"] - r["seeds"]["test_accuracy"]
 
     print()
     print(f"compute bound: {meta['epoch_gflop']:.1f} GFLOP per epoch (3 x 2 x N x 266,200) at "
