@@ -166,13 +166,15 @@ def run_seeds(root: Path, batch_size: int, epochs: int, dev: torch.device, sampl
 # ---------------------------------------------------------------- dlnotes.fit
 
 def run_dlnotes(data, batch_size: int, epochs: int, dev: torch.device, samples: int | None,
-                compile_model: bool, seed: int) -> dict:
+                compile_model: bool, seed: int, fused: bool = False) -> dict:
     """``dlnotes.fit`` on a ``TensorLoader`` on the device; epoch times from ``History``."""
     x, y = (data.x_train, data.y_train) if samples is None else (data.x_train[:samples], data.y_train[:samples])
     dlnotes.seed_everything(seed)
     model = mlp(flatten=False)  # rows of 784 already; same parameters as the seeds' model
     loader = dlnotes.TensorLoader(x, y, batch_size=batch_size, shuffle=True, device=dev)
-    optimizer = torch.optim.SGD(model.parameters(), lr=LR, momentum=MOMENTUM)
+    # fused: one kernel updates every parameter (same SGD with momentum, same numbers up to rounding);
+    # off by default, so both loops use the optimizer exactly as the seeds build it.
+    optimizer = torch.optim.SGD(model.parameters(), lr=LR, momentum=MOMENTUM, fused=fused or None)
     trained = model
     if compile_model:
         # Worth trying on CUDA, where the MLP is launch-bound: Inductor fuses bias+ReLU and
@@ -186,7 +188,7 @@ def run_dlnotes(data, batch_size: int, epochs: int, dev: torch.device, samples: 
     scores = dlnotes.evaluate(model, test, metrics={"accuracy": dlnotes.accuracy})
     result = {"epoch_times": times[1:], "warmup_time": times[0], "seconds_per_epoch": statistics.median(times[1:]),
               "train_loss": history.history["loss"][-1], "test_accuracy": scores["accuracy"],
-              "compiled": compile_model}
+              "compiled": compile_model, "fused_optimizer": fused}
     if compile_model:  # the compiled module must compute what the eager one does, with the trained weights
         with torch.no_grad():
             xb = test.tensors[0][:batch_size]
@@ -240,6 +242,9 @@ def main(argv=None) -> int:
                         help=f"train on the first {QUICK_SAMPLES:,} images only (a smoke test, not a measurement)")
     parser.add_argument("--compile", action="store_true",
                         help="torch.compile the model for dlnotes.fit (checked against eager after training)")
+    parser.add_argument("--fused", action="store_true",
+                        help="give dlnotes.fit torch's fused SGD (one kernel for all parameters); the seeds' loop "
+                             "keeps the default")
     parser.add_argument("--seeds", type=int, default=DEFAULT_SEEDS, metavar="K",
                         help=f"train each loop with seeds 0..K-1 (default {DEFAULT_SEEDS}): accuracies are "
                              "compared as means, times are the median over every timed epoch")
@@ -273,6 +278,7 @@ def main(argv=None) -> int:
         "seeds": list(range(args.seeds)),
         "quick": args.quick,
         "compile": args.compile,
+        "fused_optimizer": args.fused,
         "load_average_at_start": os.getloadavg()[0] if hasattr(os, "getloadavg") else None,
     }
     print(f"device {meta['device']} | torch {meta['torch']} | {meta['date']} | "
@@ -298,7 +304,8 @@ def main(argv=None) -> int:
                 print(f"batch {batch_size}, seed {seed}: seeds' loop ...", end=" ", flush=True)
                 seeds_runs.append(run_seeds(root, batch_size, args.epochs, dev, samples, seed))
                 print(f"{seeds_runs[-1]['seconds_per_epoch']:.3f} s/epoch; dlnotes.fit ...", end=" ", flush=True)
-                dlnotes_runs.append(run_dlnotes(data, batch_size, args.epochs, dev, samples, args.compile, seed))
+                dlnotes_runs.append(run_dlnotes(data, batch_size, args.epochs, dev, samples, args.compile, seed,
+                                                 args.fused))
                 print(f"{dlnotes_runs[-1]['seconds_per_epoch']:.3f} s/epoch; test accuracy "
                       f"{seeds_runs[-1]['test_accuracy']:.4f} vs {dlnotes_runs[-1]['test_accuracy']:.4f}", flush=True)
             results.append({"batch_size": batch_size, "seeds": over_seeds(seeds_runs),
