@@ -1,0 +1,278 @@
+"""Gradient-descent optimizers from scratch, to the update rules of ``torch.optim``.
+
+Each class takes a list of tensors (a model's ``parameters()`` or a single
+point ``[x]``), and each ``step()`` reads every ``.grad`` and changes the
+tensors in place, exactly as the ``torch.optim`` class of the same name does
+with the same arguments: same defaults, the same place for ``eps``, the same
+bias correction, the same form of Nesterov momentum. A test runs both side by
+side and compares the trajectories. ``weight_decay``, ``maximize``, parameter
+groups and AMSGrad are left out; they add lines, not ideas.
+
+Notation in the comments: ``g`` the gradient, ``lr`` the learning rate
+(eta in the formulas), ``t`` the number of steps taken so far, counting this one.
+
+>>> x = torch.tensor([-5.0, -2.0], dtype=torch.float64)
+>>> f = lambda x: 0.1 * x[0] ** 2 + 2 * x[1] ** 2
+>>> path = trajectory(f, x, lambda params: SGD(params, lr=0.4), steps=20)
+>>> path.shape
+torch.Size([21, 2])
+>>> path[-1]
+tensor([-9.4347e-01, -7.3123e-05], dtype=torch.float64)
+"""
+from __future__ import annotations
+
+import math
+from numbers import Real
+
+import torch
+
+
+# --- argument checks ---------------------------------------------------------
+
+def _number(name: str, value) -> float:
+    if isinstance(value, bool) or not isinstance(value, Real) or not math.isfinite(value):
+        raise TypeError(f"{name} must be a finite real number, got {value!r}")
+    return float(value)
+
+
+def _positive(name: str, value) -> float:
+    value = _number(name, value)
+    if value <= 0:
+        raise ValueError(f"{name} must be > 0, got {value!r}")
+    return value
+
+
+def _non_negative(name: str, value) -> float:
+    value = _number(name, value)
+    if value < 0:
+        raise ValueError(f"{name} must be >= 0, got {value!r}")
+    return value
+
+
+def _decay(name: str, value) -> float:
+    """A decay rate of a running average or of momentum: 0 <= value < 1."""
+    value = _number(name, value)
+    if not 0 <= value < 1:
+        raise ValueError(f"{name} must be in [0, 1), got {value!r}")
+    return value
+
+
+def _parameters(params) -> list[torch.Tensor]:
+    if isinstance(params, torch.Tensor):  # a lone tensor would iterate over its rows
+        raise TypeError("params must be a list of tensors, got a single tensor; wrap it: [x]")
+    try:
+        params = list(params)
+    except TypeError:
+        raise TypeError(f"params must be a list of tensors, got {type(params).__name__}") from None
+    if not params:
+        raise ValueError("params must contain at least one tensor, got an empty list")
+    for p in params:
+        if not isinstance(p, torch.Tensor) or not p.is_floating_point():
+            what = f"a {p.dtype} tensor" if isinstance(p, torch.Tensor) else type(p).__name__
+            raise TypeError(f"params must hold floating-point tensors, got {what}")
+    return params
+
+
+# --- the optimizers ----------------------------------------------------------
+
+class Optimizer:
+    """What every optimizer shares: the parameter list, ``zero_grad()`` and the loop of ``step()``.
+
+    A subclass writes ``update(param, grad, state)``: one parameter's step, with
+    ``state`` a dict that this parameter keeps from one step to the next
+    (running averages, the step count).
+    """
+
+    def __init__(self, params, lr):
+        self.params = _parameters(params)
+        self.lr = _positive("lr", lr)
+        self.state = [{"step": 0} for _ in self.params]
+
+    def zero_grad(self):
+        """Forget the gradients; ``backward()`` adds to ``.grad``, so each step needs this first."""
+        for p in self.params:
+            p.grad = None
+
+    def step(self, closure=None):
+        """Update every parameter that has a gradient; returns ``closure()``'s loss if given one.
+
+        ``closure`` (zero the gradients, compute the loss, ``backward()``, return the loss)
+        is optional here, as in ``torch.optim``, where only methods such as L-BFGS need it.
+        """
+        loss = None
+        if closure is not None:
+            with torch.enable_grad():
+                loss = closure()
+        with torch.no_grad():  # the update itself is not part of any graph
+            for p, state in zip(self.params, self.state):
+                if p.grad is None:  # torch skips such a parameter, and so does its step count
+                    continue
+                state["step"] += 1
+                self.update(p, p.grad, state)
+        return loss
+
+    def update(self, param, grad, state):
+        raise NotImplementedError
+
+
+class SGD(Optimizer):
+    """Gradient descent, with optional (Nesterov) momentum, as ``torch.optim.SGD``.
+
+    Plain:     p <- p - lr * g
+    Momentum:  b <- momentum * b + (1 - dampening) * g   (b = g on the first step)
+               p <- p - lr * b
+    Nesterov:  p <- p - lr * (g + momentum * b)          (with b updated as above)
+    """
+
+    def __init__(self, params, lr=1e-3, momentum=0.0, dampening=0.0, nesterov=False):
+        super().__init__(params, lr)
+        self.momentum = _decay("momentum", momentum)
+        dampening = _number("dampening", dampening)
+        if not 0 <= dampening <= 1:
+            raise ValueError(f"dampening must be in [0, 1], got {dampening!r}")
+        self.dampening = dampening
+        if not isinstance(nesterov, bool):
+            raise TypeError(f"nesterov must be True or False, got {nesterov!r}")
+        if nesterov and (self.momentum == 0 or self.dampening != 0):
+            raise ValueError(f"nesterov=True needs momentum > 0 and dampening = 0, "
+                             f"got momentum={momentum!r}, dampening={dampening!r}")
+        self.nesterov = nesterov
+
+    def update(self, param, grad, state):
+        if self.momentum == 0:
+            param -= self.lr * grad
+            return
+        if "buffer" not in state:
+            state["buffer"] = grad.clone()  # torch starts the buffer at g, not at (1 - dampening) g
+        else:
+            state["buffer"] = self.momentum * state["buffer"] + (1 - self.dampening) * grad
+        direction = grad + self.momentum * state["buffer"] if self.nesterov else state["buffer"]
+        param -= self.lr * direction
+
+
+class Adagrad(Optimizer):
+    """Per-coordinate steps shrinking with the sum of all squared gradients, as ``torch.optim.Adagrad``.
+
+    s <- s + g^2                              (s starts at initial_accumulator_value)
+    p <- p - lr_t * g / (sqrt(s) + eps)       with lr_t = lr / (1 + (t - 1) * lr_decay)
+    """
+
+    def __init__(self, params, lr=1e-2, lr_decay=0.0, initial_accumulator_value=0.0, eps=1e-10):
+        super().__init__(params, lr)
+        self.lr_decay = _non_negative("lr_decay", lr_decay)
+        self.initial_accumulator_value = _non_negative("initial_accumulator_value", initial_accumulator_value)
+        self.eps = _non_negative("eps", eps)
+
+    def update(self, param, grad, state):
+        if "sum" not in state:
+            state["sum"] = torch.full_like(param, self.initial_accumulator_value)
+        state["sum"] = state["sum"] + grad * grad  # never forgets: the steps only shrink
+        lr = self.lr / (1 + (state["step"] - 1) * self.lr_decay)
+        param -= lr * grad / (state["sum"].sqrt() + self.eps)  # eps outside the root
+
+
+class RMSprop(Optimizer):
+    """Adagrad with a running average instead of a sum, as ``torch.optim.RMSprop``.
+
+    v <- alpha * v + (1 - alpha) * g^2        (v starts at 0; no bias correction)
+    centered: subtract the square of the running average of g, m <- alpha * m + (1 - alpha) * g
+    step  d = g / (sqrt(v [- m^2]) + eps)
+    p <- p - lr * d,  or with momentum:  b <- momentum * b + d,  p <- p - lr * b
+    """
+
+    def __init__(self, params, lr=1e-2, alpha=0.99, eps=1e-8, momentum=0.0, centered=False):
+        super().__init__(params, lr)
+        self.alpha = _decay("alpha", alpha)
+        self.eps = _non_negative("eps", eps)
+        self.momentum = _decay("momentum", momentum)
+        if not isinstance(centered, bool):
+            raise TypeError(f"centered must be True or False, got {centered!r}")
+        self.centered = centered
+
+    def update(self, param, grad, state):
+        if "square_avg" not in state:
+            state["square_avg"] = torch.zeros_like(param)
+            state["grad_avg"] = torch.zeros_like(param)  # read only when centered
+            state["buffer"] = torch.zeros_like(param)    # read only with momentum
+        state["square_avg"] = self.alpha * state["square_avg"] + (1 - self.alpha) * grad * grad
+        variance = state["square_avg"]
+        if self.centered:  # an estimate of the variance of g instead of its second moment
+            state["grad_avg"] = self.alpha * state["grad_avg"] + (1 - self.alpha) * grad
+            variance = variance - state["grad_avg"] ** 2
+        direction = grad / (variance.sqrt() + self.eps)  # eps outside the root
+        if self.momentum > 0:
+            state["buffer"] = self.momentum * state["buffer"] + direction
+            direction = state["buffer"]
+        param -= self.lr * direction
+
+
+class Adam(Optimizer):
+    """Momentum (first moment) over RMSprop's scale (second moment), both bias-corrected, as ``torch.optim.Adam``.
+
+    m <- beta1 * m + (1 - beta1) * g          v <- beta2 * v + (1 - beta2) * g^2   (both start at 0)
+    m_hat = m / (1 - beta1^t)                 v_hat = v / (1 - beta2^t)
+    p <- p - lr * m_hat / (sqrt(v_hat) + eps)
+    """
+
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8):
+        super().__init__(params, lr)
+        try:
+            beta1, beta2 = betas
+        except (TypeError, ValueError):
+            raise TypeError(f"betas must be a pair (beta1, beta2), got {betas!r}") from None
+        self.betas = (_decay("betas[0]", beta1), _decay("betas[1]", beta2))
+        self.eps = _non_negative("eps", eps)
+
+    def update(self, param, grad, state):
+        beta1, beta2 = self.betas
+        if "m" not in state:
+            state["m"] = torch.zeros_like(param)
+            state["v"] = torch.zeros_like(param)
+        state["m"] = beta1 * state["m"] + (1 - beta1) * grad
+        state["v"] = beta2 * state["v"] + (1 - beta2) * grad * grad
+        t = state["step"]
+        m_hat = state["m"] / (1 - beta1 ** t)  # the averages start at 0: divide out that pull towards 0
+        v_hat = state["v"] / (1 - beta2 ** t)
+        param -= self.lr * m_hat / (v_hat.sqrt() + self.eps)  # eps outside the root
+
+
+# --- running an optimizer on a function --------------------------------------
+
+def trajectory(f, x0, make_optimizer, steps: int) -> torch.Tensor:
+    """The points an optimizer visits while minimising ``f`` from ``x0``: shape (steps + 1, d).
+
+    ``f`` maps a vector of shape (d,) to a scalar tensor. ``make_optimizer`` turns a
+    parameter list into an optimizer, so any of the classes here or of ``torch.optim``
+    works: ``lambda params: torch.optim.Adam(params, lr=0.1)``. Each step goes through
+    ``optimizer.step(closure)``, which L-BFGS needs and the others accept; for L-BFGS one
+    step is up to ``max_iter`` inner iterations. A list ``x0`` becomes float64; a tensor
+    keeps its dtype. Row 0 is ``x0``.
+    """
+    if not callable(f):
+        raise TypeError(f"f must be a callable vector -> scalar, got {type(f).__name__}")
+    if not callable(make_optimizer):
+        raise TypeError(f"make_optimizer must be a callable list of tensors -> optimizer, "
+                        f"got {type(make_optimizer).__name__}")
+    if isinstance(steps, bool) or not isinstance(steps, int) or steps < 0:
+        raise ValueError(f"steps must be an integer >= 0, got {steps!r}")
+    if not isinstance(x0, torch.Tensor):
+        x0 = torch.as_tensor(x0, dtype=torch.float64)
+    if x0.dim() != 1 or not x0.is_floating_point():
+        raise ValueError(f"x0 must be a floating-point vector of shape (d,), got shape {tuple(x0.shape)} "
+                         f"and dtype {x0.dtype}")
+    x = x0.detach().clone().requires_grad_(True)  # (d,) the optimizer's only parameter
+    optimizer = make_optimizer([x])
+
+    def closure():
+        optimizer.zero_grad()
+        loss = f(x)
+        if not isinstance(loss, torch.Tensor) or loss.numel() != 1:
+            raise ValueError("f must return a scalar tensor (one element)")
+        loss.backward()
+        return loss
+
+    points = [x.detach().clone()]
+    for _ in range(steps):
+        optimizer.step(closure)
+        points.append(x.detach().clone())
+    return torch.stack(points)  # (steps + 1, d)
