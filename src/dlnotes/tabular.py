@@ -14,9 +14,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import torch
-from sklearn.compose import ColumnTransformer
-from sklearn.model_selection import train_test_split
-from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
 from dlnotes.data import DataFileError
 
@@ -151,6 +148,11 @@ def diamonds(*, target: str = "price", log_target: bool = False, val_size: float
         raise ValueError(f"seed must be an integer in [0, 2**32), got {seed!r}.")
     if not isinstance(dtype, torch.dtype) or not dtype.is_floating_point:
         raise ValueError(f"dtype must be a floating-point torch dtype such as torch.float32, got {dtype!r}.")
+
+    # Imported here, not at the top: `import dlnotes` starts every lesson, and most never need scikit-learn.
+    from sklearn.compose import ColumnTransformer
+    from sklearn.model_selection import train_test_split
+    from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
     frame = diamonds_frame()
     y_all = frame[target].to_numpy(dtype=np.float64)
