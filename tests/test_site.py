@@ -119,11 +119,15 @@ def test_page(browser, server, page_path):
         page.wait_for_selector("body[data-math-rendered]", state="attached", timeout=20_000)
         text = page.evaluate("""() => {
             const root = document.querySelector('article').cloneNode(true);
-            root.querySelectorAll('pre, code, .katex, .highlight, .jp-OutputArea, script').forEach(e => e.remove());
+            // Not prose: code, outputs, styles, and the hidden raw code behind a notebook cell's copy button.
+            root.querySelectorAll('pre, code, .katex, .highlight, .jp-OutputArea, script, style, .clipboard-copy-txt')
+                .forEach(e => e.remove());
             return root.textContent; }""")
         leftover = UNRENDERED_MATH.findall(text)
         assert not leftover, f"unrendered math: {leftover[:3]}"
         assert page.locator(".katex-error").count() == 0
+        # A `$` in code stays code: the text the copy button copies must not be typeset.
+        assert page.locator(".clipboard-copy-txt .katex, .highlight .katex").count() == 0
 
         # Internal links and anchors.
         hrefs = page.evaluate("() => Array.from(document.querySelectorAll('a[href]'), a => a.href)")

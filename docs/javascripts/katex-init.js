@@ -9,7 +9,8 @@ function renderMath() {
       { left: "$", right: "$", display: false },
       { left: "\\(", right: "\\)", display: false },
     ],
-    ignoredClasses: ["highlight", "highlight-ipynb", "jp-OutputArea"],
+    // clipboard-copy-txt: the hidden raw code behind a notebook cell's copy button.
+    ignoredClasses: ["highlight", "highlight-ipynb", "jp-OutputArea", "clipboard-copy-txt"],
     throwOnError: false,
   });
   document.body.dataset.mathRendered = "1";
