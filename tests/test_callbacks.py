@@ -7,7 +7,7 @@ import pytest
 import torch
 from torch import nn
 
-from dlnotes import (BatchLosses, EarlyStopping, History, ModelCheckpoint, ProgressBar, TensorBoard, TensorLoader, accuracy, fit,
+from dlnotes import (BatchLosses, Callback, EarlyStopping, History, ModelCheckpoint, ProgressBar, TensorBoard, TensorLoader, accuracy, fit,
                      read_scalars, seed_everything)
 from dlnotes import callbacks as callbacks_module
 
@@ -273,6 +273,74 @@ def test_progress_bar_rejects_bad_arguments():
         ProgressBar(mininterval=-1)
     with pytest.raises(TypeError, match="disable"):
         ProgressBar(disable="auto")
+
+
+def test_early_stopping_replays_a_resumed_history():
+    values = [1.0, 0.9, 0.95, 0.96, 0.97, 0.98]  # best at epoch 2; patience 3 stops at epoch 5
+    full = drive(EarlyStopping(patience=3), values)
+    assert (full.history.history["epoch"][-1], len(full.history)) == (5, 5)
+
+    trainer = fake_trainer()  # a run resumed from the checkpoint of epoch 3
+    for epoch, value in enumerate(values[:3], start=1):
+        trainer.history.append({"epoch": epoch, "loss": 1.0, "val_loss": value})
+    trainer.resumed = {"epoch": 3, "monitor": "val_loss", "best": None}
+    stopper = EarlyStopping(patience=3)
+    stopper.on_fit_start(trainer)
+    assert (stopper.best_, stopper.best_epoch_, stopper.wait_) == (0.9, 2, 1)
+    for epoch in (4, 5):
+        stopper.on_epoch_end(trainer, epoch, {"loss": 1.0, "val_loss": values[epoch - 1]})
+    assert trainer.stop_training and stopper.stopped_epoch_ == 5
+
+
+def test_early_stopping_resumed_at_its_stopping_epoch_trains_no_further():
+    trainer = fake_trainer()
+    for epoch, value in enumerate([1.0, 2.0, 3.0], start=1):
+        trainer.history.append({"epoch": epoch, "loss": 1.0, "val_loss": value})
+    trainer.resumed = {"epoch": 3, "monitor": "val_loss", "best": None}
+    stopper = EarlyStopping(patience=2)
+    stopper.on_fit_start(trainer)
+    assert trainer.stop_training and stopper.stopped_epoch_ == 3
+
+
+def test_early_stopping_warns_when_the_best_weights_are_not_in_the_checkpoint():
+    trainer = fake_trainer()
+    for epoch, value in enumerate([1.0, 2.0], start=1):
+        trainer.history.append({"epoch": epoch, "loss": 1.0, "val_loss": value})
+    trainer.resumed = {"epoch": 2, "monitor": "val_loss", "best": None}
+    with pytest.warns(UserWarning, match="best epoch so far, 1, came before the checkpoint's epoch 2"):
+        EarlyStopping(patience=5, restore_best_weights=True).on_fit_start(trainer)
+    trainer.history.history["val_loss"][-1] = 0.5  # now the checkpoint's epoch is the best: no warning
+    stopper = EarlyStopping(patience=5, restore_best_weights=True)
+    stopper.on_fit_start(trainer)
+    assert stopper.best_epoch_ == 2 and stopper._best_weights is not None
+    with pytest.raises(ValueError, match="monitor='val_accuracy'.*resumed history has no such key"):
+        EarlyStopping(monitor="val_accuracy").on_fit_start(trainer)
+
+
+def test_fit_resumed_with_early_stopping_stops_where_the_uninterrupted_run_did(tmp_path):
+    class Crash(Callback):
+        def on_epoch_end(self, trainer, epoch, logs):
+            if epoch == 2:
+                raise KeyboardInterrupt
+
+    def run(callbacks, resume_from=None):
+        seed_everything(0)
+        x, y = torch.randn(32, 3), torch.randn(32, 1)
+        net = nn.Linear(3, 1)
+        return fit(net, TensorLoader(x, y, batch_size=8, shuffle=True), TensorLoader(x, y), loss=nn.MSELoss(),
+                   optimizer=torch.optim.SGD(net.parameters(), lr=0.05), epochs=10, callbacks=callbacks,
+                   device=CPU, progress=False, resume_from=resume_from)
+
+    # min_delta so large that only epoch 1 counts as an improvement: patience 3 stops at epoch 4.
+    stopper = lambda: EarlyStopping(min_delta=1e9, patience=3)  # noqa: E731
+    full = run([stopper(), ModelCheckpoint(tmp_path / "full.pt")])
+    assert full.history["epoch"] == [1, 2, 3, 4]
+    with pytest.raises(KeyboardInterrupt):
+        run([stopper(), ModelCheckpoint(tmp_path / "cut.pt"), Crash()])
+    resumed = run([stopper(), ModelCheckpoint(tmp_path / "cut.pt")], resume_from=tmp_path / "cut.pt")
+    assert resumed.history == full.history | {"time": resumed.history["time"]}
+    # Resumed from the stopping epoch's checkpoint: nothing left to train.
+    assert run([stopper()], resume_from=tmp_path / "full.pt").history["epoch"] == [1, 2, 3, 4]
 
 
 def test_resumed_checkpoint_keeps_its_best_value(tmp_path):

@@ -14,6 +14,7 @@ import math
 import os
 import sys
 import tempfile
+import warnings
 from numbers import Integral, Real
 from pathlib import Path
 
@@ -68,6 +69,8 @@ class EarlyStopping(Callback):
     and minimises anything else. With ``restore_best_weights`` the model gets
     back the weights of its best epoch when fit ends. After fit: ``best_``,
     ``best_epoch_`` and ``stopped_epoch_`` (``None`` if it never stopped).
+    After ``fit(..., resume_from=path)`` it replays the resumed history, so the
+    run stops at the epoch an uninterrupted run would have stopped at.
     """
 
     def __init__(self, monitor: str = "val_loss", min_delta: float = 0.0, patience: int = 5,
@@ -97,19 +100,45 @@ class EarlyStopping(Callback):
 
     def on_fit_start(self, trainer) -> None:
         self._reset()
+        resumed = getattr(trainer, "resumed", None)
+        if resumed:
+            self._replay(trainer, resumed["epoch"])
+
+    def _replay(self, trainer, checkpoint_epoch: int) -> None:
+        # After fit(resume_from=...), the counters are a function of the monitored values so far,
+        # and the resumed history holds them all: replaying it makes the resumed run stop where
+        # the uninterrupted one would have.
+        logs = trainer.history.history
+        if self.monitor not in logs:
+            raise ValueError(f"EarlyStopping(monitor={self.monitor!r}): the resumed history has no such key; "
+                             f"available: {sorted(logs)}")
+        for epoch, value in zip(logs["epoch"], logs[self.monitor]):
+            self._update(trainer, epoch, float(value))
+        if self.restore_best_weights and self.best_epoch_ is not None:
+            if self.best_epoch_ == checkpoint_epoch:  # the model holds the checkpoint's, that is the best, weights
+                self._best_weights = copy.deepcopy(trainer.model.state_dict())
+            else:
+                warnings.warn(f"EarlyStopping(restore_best_weights=True): the best epoch so far, {self.best_epoch_}, "
+                              f"came before the checkpoint's epoch {checkpoint_epoch}, and the checkpoint holds only "
+                              "the latest weights; unless a later epoch does better, training ends with the last "
+                              "epoch's weights. ModelCheckpoint(save_best_only=True) keeps the best ones on disk.",
+                              stacklevel=2)
 
     def on_epoch_end(self, trainer, epoch: int, logs: dict) -> None:
-        value = _monitored(logs, self.monitor, "EarlyStopping")
+        if self._update(trainer, epoch, _monitored(logs, self.monitor, "EarlyStopping")) and self.restore_best_weights:
+            # A deep copy: state_dict() returns views that the next step would overwrite.
+            self._best_weights = copy.deepcopy(trainer.model.state_dict())
+
+    def _update(self, trainer, epoch: int, value: float) -> bool:
+        """Count one epoch's value; returns whether it improved."""
         if self._improved(value):
             self.best_, self.best_epoch_, self.wait_ = value, epoch, 0
-            if self.restore_best_weights:
-                # A deep copy: state_dict() returns views that the next step would overwrite.
-                self._best_weights = copy.deepcopy(trainer.model.state_dict())
-            return
+            return True
         self.wait_ += 1
         if self.wait_ >= self.patience:
             self.stopped_epoch_ = epoch
             trainer.stop_training = True
+        return False
 
     def on_fit_end(self, trainer) -> None:
         if self.restore_best_weights and self._best_weights is not None:

@@ -437,6 +437,8 @@ def fit(model: nn.Module, train, val=None, *, loss, optimizer: torch.optim.Optim
         if resume_from is not None:
             _restore_rng(trainer)  # last, so nothing draws from it before the next epoch
         for epoch in range(trainer.start_epoch, epochs + 1):
+            if trainer.stop_training:  # a resumed run whose checkpoint was taken at the stopping epoch
+                break
             for cb in callbacks:
                 cb.on_epoch_start(trainer, epoch)
             logs = _run_epoch(trainer, epoch, callbacks)
