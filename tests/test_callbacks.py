@@ -99,12 +99,17 @@ def test_early_stopping_in_fit():
 
 def test_early_stopping_unknown_monitor_lists_keys():
     with pytest.raises(ValueError, match=r"monitor='val_los'.*available: \['loss', 'val_loss'\]"):
-        drive(EarlyStopping(monitor="val_los"), [1.0])
+        drive(EarlyStopping(monitor="val_los", mode="min"), [1.0])
+
+
+def test_auto_mode_refuses_to_guess_an_unknown_name():
+    with pytest.raises(ValueError, match=r"mode='auto' cannot tell whether monitor='val_los'"):
+        EarlyStopping(monitor="val_los")
 
 
 @pytest.mark.parametrize("kwargs, error, match", [
     ({"patience": -1}, ValueError, "patience"),
-    ({"patience": 1.5}, ValueError, "patience"),
+    ({"patience": 1.5}, TypeError, "patience"),
     ({"min_delta": -0.1}, ValueError, "min_delta"),
     ({"min_delta": float("nan")}, ValueError, "min_delta"),
     ({"mode": "lowest"}, ValueError, "mode"),
@@ -124,7 +129,7 @@ def test_checkpoint_contents_load_with_weights_only(tmp_path):
     assert torch.all(state["model"]["weight"] == 2)
     assert state["history"] == {"epoch": [1, 2], "loss": [1.0, 1.0], "val_loss": [2.0, 1.0]}
     assert state["train_loader"]["generator"].dtype == torch.uint8
-    assert torch.equal(state["rng"], torch.get_rng_state())
+    assert torch.equal(state["rng"]["torch"], torch.get_rng_state())
     assert set(state) >= {"optimizer", "model"} and "scheduler" not in state
     assert os.listdir(path.parent) == ["ckpt.pt"]
     assert trainer.stop_training is False

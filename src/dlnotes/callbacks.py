@@ -13,24 +13,46 @@ import copy
 import math
 import os
 import sys
-import tempfile
 import warnings
-from numbers import Integral, Real
 from pathlib import Path
 
 import torch
 from tqdm import tqdm
 
+from dlnotes import _checks
+from dlnotes.checkpoints import atomic_save as save
+from dlnotes.checkpoints import check_writable, checkpoint_state, stale_temporaries
+
 _MODES = ("auto", "min", "max")
+# Words in a log key that say which way is better. A key is split on "_" and each word looked up, so
+# "val_balanced_accuracy" grows and "val_mape" shrinks; a key with no such word, or words of both kinds,
+# is ambiguous, and mode="auto" refuses to guess.
+_GROWS = ("acc", "accuracy", "auc", "f1", "fbeta", "r2", "precision", "recall", "iou", "dice", "map", "ap",
+          "ndcg", "score", "top1", "top5")
+_SHRINKS = ("loss", "mae", "mse", "rmse", "mape", "error", "err", "nll", "perplexity", "ppl", "distance")
+
+
+def direction(key: str) -> str | None:
+    """``"max"`` for a log key that grows as a model improves (``val_accuracy``, ``val_auc``), ``"min"``
+    for one that shrinks (``val_loss``, ``mae``), ``None`` when its name does not say."""
+    words = [w for w in key.lower().removeprefix("val_").replace("-", "_").split("_") if w]
+    grows = any(w in _GROWS or w.startswith("acc") for w in words)
+    shrinks = any(w in _SHRINKS for w in words)
+    if grows == shrinks:
+        return None
+    return "max" if grows else "min"
 
 
 def _resolve_mode(monitor, mode) -> str:
     if not isinstance(monitor, str) or not monitor:
-        raise TypeError(f"monitor must be a log key such as 'val_loss', got {monitor!r}")
-    if mode not in _MODES:
-        raise ValueError(f"mode must be one of {_MODES}, got {mode!r}")
-    if mode == "auto":  # as in Keras: accuracies grow, everything else (losses, errors) shrinks
-        return "max" if "acc" in monitor else "min"
+        raise TypeError(f"monitor must be a log key such as 'val_loss', got {_checks.show(monitor)}")
+    _checks.one_of(mode, "mode", _MODES)
+    if mode == "auto":  # as in Keras, from the name, but never a guess: an unknown name must say its mode
+        resolved = direction(monitor)
+        if resolved is None:
+            raise ValueError(f"mode='auto' cannot tell whether monitor={monitor!r} should grow or shrink; "
+                             "pass mode='max' (accuracies, AUC, F1, R²) or mode='min' (losses, errors)")
+        return resolved
     return mode
 
 
@@ -76,14 +98,10 @@ class EarlyStopping(Callback):
     def __init__(self, monitor: str = "val_loss", min_delta: float = 0.0, patience: int = 5,
                  mode: str = "auto", restore_best_weights: bool = False):
         self.mode = _resolve_mode(monitor, mode)
-        if isinstance(min_delta, bool) or not isinstance(min_delta, Real) or not min_delta >= 0:
-            raise ValueError(f"min_delta must be a number >= 0 (an absolute change), got {min_delta!r}")
-        if isinstance(patience, bool) or not isinstance(patience, Integral) or patience < 0:
-            raise ValueError(f"patience must be an integer >= 0 (epochs without improvement), got {patience!r}")
-        if not isinstance(restore_best_weights, bool):
-            raise TypeError(f"restore_best_weights must be True or False, got {restore_best_weights!r}")
-        self.monitor, self.min_delta, self.patience = monitor, float(min_delta), int(patience)
-        self.restore_best_weights = restore_best_weights
+        min_delta = _checks.number(min_delta, "min_delta", minimum=0)  # an absolute change
+        patience = _checks.integer(patience, "patience", minimum=0)  # epochs without improvement
+        self.monitor, self.min_delta, self.patience = monitor, min_delta, patience
+        self.restore_best_weights = _checks.flag(restore_best_weights, "restore_best_weights")
         self._reset()
 
     def _reset(self) -> None:
@@ -145,98 +163,68 @@ class EarlyStopping(Callback):
             trainer.model.load_state_dict(self._best_weights)
 
 
-def _atomic_save(obj, path: Path) -> None:
-    """``torch.save`` to a temporary file beside ``path``, fsync, then rename over it.
-
-    ``os.replace`` is atomic within a directory, so a crash at any moment
-    leaves either the old checkpoint or the new one, never half a file.
-    """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            torch.save(obj, f)
-            f.flush()
-            os.fsync(f.fileno())  # the bytes are on disk before the name points at them
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-    try:  # make the rename itself durable; not possible on every platform
-        dir_fd = os.open(path.parent, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(dir_fd)
-    except OSError:
-        pass
-    finally:
-        os.close(dir_fd)
-
-
-def checkpoint_state(trainer, epoch: int, monitor: str | None = None, best: float | None = None) -> dict:
-    """The dict ModelCheckpoint writes: only tensors, dicts, lists, numbers and strings."""
-    state = {
-        "epoch": int(epoch),
-        "model": trainer.model.state_dict(),
-        "optimizer": trainer.optimizer.state_dict(),
-        "history": trainer.history.to_dict(),
-        "rng": torch.get_rng_state(),  # (5056,) uint8: dropout, DataLoader shuffling
-        "monitor": monitor,
-        "best": None if best is None or math.isinf(best) else float(best),
-    }
-    if torch.cuda.is_available() and torch.cuda.is_initialized():
-        state["cuda_rng"] = torch.cuda.get_rng_state_all()  # list of ByteTensors
-    if trainer.scheduler is not None:
-        state["scheduler"] = trainer.scheduler.state_dict()
-    if hasattr(trainer.train, "state_dict"):
-        state["train_loader"] = trainer.train.state_dict()
-    return state
+def _finite(logs: dict, *keys) -> bool:
+    return all(math.isfinite(logs[k]) for k in keys if k in logs and isinstance(logs[k], (int, float)))
 
 
 class ModelCheckpoint(Callback):
-    """Save everything needed to resume training to ``path`` after each epoch.
+    """Save everything needed to resume training after each epoch (see :mod:`dlnotes.checkpoints`).
 
-    The file holds ``model``, ``optimizer``, ``scheduler`` (if any),
-    ``train_loader`` (the loader's shuffling state, if it has one), ``rng``
-    (torch's CPU generator), ``epoch``, ``history``, ``monitor`` and ``best``,
-    all loadable with ``torch.load(path, weights_only=True)``; pass ``path`` to
-    ``fit(..., resume_from=path)`` to continue. With ``save_best_only`` the
-    file is only rewritten when ``monitor`` improves, and an epoch whose loss
-    is nan or inf is never saved. Writes are atomic.
+    Pass ``path`` to ``fit(..., resume_from=path)`` to continue exactly where
+    the run stopped. With ``save_best_only`` two files are kept: ``path``
+    holds the best epoch so far by ``monitor`` (to use the model), and
+    ``last_path`` (default: ``path`` with ``.last`` before its suffix, e.g.
+    ``model.last.pt``) the latest epoch (to resume from), so a resumed run
+    never rolls back to the best epoch. An epoch whose ``loss``, ``val_loss``
+    or monitored value is nan or inf is never saved, so a diverged run keeps
+    its last good checkpoint. Writes are atomic; a path that cannot be
+    written is reported when fit starts, not after the first epoch, and
+    temporary files that an interrupted save left behind are removed then.
     """
 
     def __init__(self, path: str | os.PathLike, monitor: str = "val_loss", mode: str = "auto",
-                 save_best_only: bool = False):
-        if not isinstance(path, (str, os.PathLike)):
-            raise TypeError(f"path must be a str or path-like, got {type(path).__name__}")
-        self.path = Path(path)
+                 save_best_only: bool = False, last_path: str | os.PathLike | None = None):
+        self.path = _checks.path(path, "path")
         if self.path.is_dir():
             raise ValueError(f"path={str(path)!r} is a directory; give a file name such as 'model.pt'")
         self.mode = _resolve_mode(monitor, mode)
-        if not isinstance(save_best_only, bool):
-            raise TypeError(f"save_best_only must be True or False, got {save_best_only!r}")
-        self.monitor, self.save_best_only = monitor, save_best_only
+        self.monitor, self.save_best_only = monitor, _checks.flag(save_best_only, "save_best_only")
+        if last_path is not None and not save_best_only:
+            raise ValueError("last_path is only used with save_best_only=True (otherwise path is the last epoch)")
+        if save_best_only:
+            self.last_path = (_checks.path(last_path, "last_path") if last_path is not None
+                              else self.path.with_name(f"{self.path.stem}.last{self.path.suffix or '.pt'}"))
+            if self.last_path == self.path:
+                raise ValueError(f"last_path must differ from path, both are {str(path)!r}")
+        else:
+            self.last_path = self.path
         self.best_ = math.inf if self.mode == "min" else -math.inf
 
     def on_fit_start(self, trainer) -> None:
+        for target, name in ((self.path, "path"), (self.last_path, "last_path")):
+            check_writable(target, name)
+            for leftover in stale_temporaries(target):  # from a process killed in the middle of a save
+                leftover.unlink(missing_ok=True)
         self.best_ = math.inf if self.mode == "min" else -math.inf
         resumed = getattr(trainer, "resumed", None)  # carry the best value across a resume
         if resumed and resumed.get("monitor") == self.monitor and resumed.get("best") is not None:
             self.best_ = float(resumed["best"])
 
     def on_epoch_end(self, trainer, epoch: int, logs: dict) -> None:
-        if not math.isfinite(logs.get("loss", 0.0)):
+        if not _finite(logs, "loss", "val_loss", self.monitor):
             return  # a diverged epoch (on_nonfinite="record") must not overwrite a good checkpoint
+        improved = False
         if self.monitor in logs or self.save_best_only:
             value = _monitored(logs, self.monitor, "ModelCheckpoint")
             improved = value < self.best_ if self.mode == "min" else value > self.best_
             if improved:
                 self.best_ = value
-            if self.save_best_only and not improved:
-                return
-        _atomic_save(checkpoint_state(trainer, epoch, self.monitor, self.best_), self.path)
+        if self.save_best_only:
+            save(checkpoint_state(trainer, epoch, self.monitor, self.best_, kind="last"), self.last_path)
+            if improved:
+                save(checkpoint_state(trainer, epoch, self.monitor, self.best_, kind="best"), self.path)
+            return
+        save(checkpoint_state(trainer, epoch, self.monitor, self.best_), self.path)
 
 
 def _tag(key: str) -> str:
@@ -252,9 +240,7 @@ class TensorBoard(Callback):
     """Write each epoch's logs to ``log_dir`` as TensorBoard scalars (``loss/train``, ``loss/val``, ``lr``...)."""
 
     def __init__(self, log_dir: str | os.PathLike):
-        if not isinstance(log_dir, (str, os.PathLike)):
-            raise TypeError(f"log_dir must be a str or path-like, got {type(log_dir).__name__}")
-        self.log_dir = str(log_dir)
+        self.log_dir = str(_checks.path(log_dir, "log_dir"))
         self.writer = None
 
     def on_fit_start(self, trainer) -> None:
@@ -279,8 +265,7 @@ def read_scalars(log_dir: str | os.PathLike):
 
     For pages that show logged curves as a figure, where the TensorBoard UI cannot be embedded.
     """
-    if not isinstance(log_dir, (str, os.PathLike)):
-        raise TypeError(f"log_dir must be a str or path-like, got {type(log_dir).__name__}")
+    _checks.path(log_dir, "log_dir")
     if not Path(log_dir).is_dir() or not any(Path(log_dir).glob("events.out.tfevents.*")):
         raise FileNotFoundError(f"log_dir={str(log_dir)!r} holds no TensorBoard event file "
                                 "(events.out.tfevents.*); pass the folder given to TensorBoard(log_dir)")
@@ -343,11 +328,8 @@ class ProgressBar(Callback):
     """
 
     def __init__(self, mininterval: float = 0.5, disable: bool | None = None):
-        if isinstance(mininterval, bool) or not isinstance(mininterval, Real) or not mininterval >= 0:
-            raise ValueError(f"mininterval must be a number of seconds >= 0, got {mininterval!r}")
-        if disable not in (None, True, False):
-            raise TypeError(f"disable must be None (automatic), True or False, got {disable!r}")
-        self.mininterval, self.disable = float(mininterval), disable
+        self.mininterval = _checks.number(mininterval, "mininterval", minimum=0)  # seconds
+        self.disable = None if disable is None else _checks.flag(disable, "disable")  # None: automatic
         self.bar = None
 
     def _disabled(self) -> bool | None:

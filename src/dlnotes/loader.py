@@ -10,10 +10,11 @@ counterpart, for when a ``DataLoader`` is wanted anyway (workers, samplers).
 from __future__ import annotations
 
 import math
-from numbers import Integral
 
 import torch
 from torch.utils.data import Dataset
+
+from dlnotes import _checks
 
 
 def _as_tensors(arrays, name: str) -> tuple[torch.Tensor, ...]:
@@ -39,12 +40,6 @@ def _as_tensors(arrays, name: str) -> tuple[torch.Tensor, ...]:
     return tuple(tensors)
 
 
-def _check_flag(value, name: str) -> bool:
-    if not isinstance(value, bool):
-        raise TypeError(f"{name} must be True or False, got {value!r}")
-    return value
-
-
 class TensorLoader:
     """Shuffled mini-batches cut from whole tensors, with no per-sample Python work.
 
@@ -64,11 +59,9 @@ class TensorLoader:
     def __init__(self, *tensors, batch_size: int = 256, shuffle: bool = False, drop_last: bool = False,
                  generator: torch.Generator | None = None, device: torch.device | str | None = None):
         tensors = _as_tensors(tensors, "tensors")
-        if isinstance(batch_size, bool) or not isinstance(batch_size, Integral) or batch_size < 1:
-            raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
-        self.batch_size = int(batch_size)
-        self.shuffle = _check_flag(shuffle, "shuffle")
-        self.drop_last = _check_flag(drop_last, "drop_last")
+        self.batch_size = _checks.integer(batch_size, "batch_size", minimum=1)
+        self.shuffle = _checks.flag(shuffle, "shuffle")
+        self.drop_last = _checks.flag(drop_last, "drop_last")
         n = tensors[0].shape[0]
         if drop_last and n < self.batch_size:
             raise ValueError(f"batch_size={batch_size} is larger than the {n} samples, so drop_last=True "
@@ -82,7 +75,7 @@ class TensorLoader:
             generator = torch.Generator().manual_seed(seed)
         self.generator = generator
         # device=None keeps each tensor where it is; otherwise copy once, now, not per batch.
-        self.tensors = tensors if device is None else tuple(t.to(device) for t in tensors)
+        self.tensors = tensors if device is None else tuple(t.to(_checks.device(device)) for t in tensors)
         self.device = self.tensors[0].device
 
     @property
@@ -111,6 +104,7 @@ class TensorLoader:
 
     def to(self, device: torch.device | str) -> TensorLoader:
         """A new loader over the same data on ``device``; its generator is a copy (same future order)."""
+        device = _checks.device(device)
         generator = None
         if self.generator is not None:
             generator = torch.Generator()
@@ -124,8 +118,9 @@ class TensorLoader:
 
     def load_state_dict(self, state: dict) -> None:
         """Continue shuffling exactly where the loader that saved ``state`` stopped."""
-        if not isinstance(state, dict):
-            raise TypeError(f"state must be a dict from TensorLoader.state_dict(), got {type(state).__name__}")
+        if not isinstance(state, dict) or set(state) - {"generator"} or not isinstance(
+                state.get("generator", torch.empty(0, dtype=torch.uint8)), torch.Tensor):
+            raise TypeError(f"state must be a dict from TensorLoader.state_dict(), got {_checks.show(state)}")
         if "generator" in state:
             if self.generator is None:
                 self.generator = torch.Generator()

@@ -16,6 +16,8 @@ from sybil import Document
 from sybil.parsers.markdown import ClearNamespaceParser, SkipParser
 from sybil.parsers.markdown.codeblock import CodeBlockParser, PythonCodeBlockParser
 
+from dlnotes import _checks
+
 DOCTEST_FLAGS = NUMBER | doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
 # Any fence a reader would take for Python, attributes allowed, list items and quotes too.
 PYTHON_FENCE = re.compile(r"^[ \t>]*(?:(?:[-*+]|\d+[.)])[ \t]+)?(`{3,}|~{3,})[ \t]*\{?\.?(python3?|py|pycon)\b",
@@ -42,11 +44,13 @@ def parsers():
 
 def count_python_fences(text: str) -> int:
     """How many fences in ``text`` a reader would take for Python code."""
+    if not isinstance(text, str):
+        raise TypeError(f"text must be a str (a page's Markdown), got {_checks.show(text)}")
     return len(PYTHON_FENCE.findall(text))
 
 
 def count_collected_blocks(path: Path) -> int:
     """How many Python code blocks Sybil collects from the page at ``path``."""
-    text = Path(path).read_text(encoding="utf-8")
+    text = _checks.path(path, "path").read_text(encoding="utf-8")
     document = Document(text, str(path))
     return sum(1 for _ in FirstWordCodeBlockParser("python", evaluator=lambda e: None)(document))

@@ -7,23 +7,18 @@ read back once per epoch, so a GPU is never left waiting for Python.
 from __future__ import annotations
 
 import math
-import os
 import time
 import warnings
-from numbers import Integral, Real
 
 import numpy as np
 import torch
 from torch import nn
-from torch.optim.lr_scheduler import LRScheduler, ReduceLROnPlateau
-from torch.utils.data import Dataset
+from torch.optim.lr_scheduler import ReduceLROnPlateau
 
-from dlnotes.callbacks import Callback, ProgressBar
-from dlnotes.devices import device as default_device
+from dlnotes import _checks
+from dlnotes.callbacks import ProgressBar
+from dlnotes.checkpoints import CheckpointError, load_checkpoint, loader_generators, restore_rng
 
-_RESERVED = ("epoch", "loss", "lr", "time")
-_CLASSIFICATION_LOSSES = (nn.CrossEntropyLoss, nn.NLLLoss)  # integer targets index the classes
-_ELEMENTWISE_LOSSES = (nn.MSELoss, nn.L1Loss, nn.SmoothL1Loss, nn.HuberLoss)  # would broadcast silently
 _NAN = float("nan")
 
 
@@ -64,8 +59,10 @@ class History:
 
     @classmethod
     def from_dict(cls, data: dict) -> History:
-        if not isinstance(data, dict) or len({len(v) for v in data.values()}) > 1:
-            raise ValueError("data must be a dict of equally long lists, as returned by History.to_dict()")
+        if (not isinstance(data, dict) or not all(isinstance(v, (list, tuple)) for v in data.values())
+                or len({len(v) for v in data.values()}) > 1):
+            raise ValueError("data must be a dict of equally long lists, as returned by History.to_dict(), "
+                             f"got {_checks.show(data)}")
         history = cls()
         history.history = {str(key): list(values) for key, values in data.items()}
         return history
@@ -79,7 +76,12 @@ class History:
     def plot(self, keys=("loss",), ax=None):
         """Draw each key (train, solid) and its ``val_`` twin (dashed, same colour); returns the axes."""
         import matplotlib.pyplot as plt  # lazily: only notebooks that plot pay for it
-        keys = (keys,) if isinstance(keys, str) else tuple(keys)
+        keys = (keys,) if isinstance(keys, str) else keys
+        if not isinstance(keys, (tuple, list)) or not keys or not all(isinstance(k, str) for k in keys):
+            raise TypeError(f"keys must be a log key or a tuple of them, e.g. ('loss', 'accuracy'), got {_checks.show(keys)}")
+        if ax is not None:
+            from matplotlib.axes import Axes
+            _checks.instance(ax, "ax", Axes, "a matplotlib Axes or None")
         unknown = [k for k in keys if k not in self.history]
         if unknown:
             raise ValueError(f"keys {unknown} are not in the history; available: {sorted(self.history)}")
@@ -103,144 +105,46 @@ class History:
 class Trainer:
     """What callbacks see during :func:`fit` (set ``stop_training = True`` to stop after this epoch)."""
 
-    def __init__(self, *, model, optimizer, scheduler, loss, metrics, train, val, device, epochs,
-                 clip_grad_norm, on_nonfinite):
+    def __init__(self, *, model, optimizer, scheduler, scheduler_interval, scheduler_monitor, loss, metrics, train,
+                 val, device, epochs, clip_grad_norm, on_nonfinite, generators):
         self.model, self.optimizer, self.scheduler = model, optimizer, scheduler
+        self.scheduler_interval, self.scheduler_monitor = scheduler_interval, scheduler_monitor
         self.loss, self.metrics, self.train, self.val = loss, metrics, train, val
         self.device, self.epochs = device, epochs
         self.clip_grad_norm, self.on_nonfinite = clip_grad_norm, on_nonfinite
+        self.generators = generators  # the user's torch.Generators, saved in checkpoints and restored on resume
         self.history = History()
         self.start_epoch = 1
         self.stop_training = False
         self.resumed = None  # {"epoch", "monitor", "best"} of the checkpoint fit resumed from
-        self.rng_state = None  # (CPU, CUDA) generator states to restore just before the first epoch
+        self.rng_state = None  # every generator's state, to restore just before the first resumed epoch
         self.checked = set()  # names of the loaders whose first batch was checked
 
 
-# ---------------------------------------------------------------- argument checks
+# ---------------------------------------------------------------- one batch
 
-def _check_positive_int(value, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, Integral) or value < 1:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}")
-    return int(value)
-
-
-def _check_model(model) -> None:
-    if not isinstance(model, nn.Module):
-        raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
-
-
-def _check_data(data, name: str) -> None:
-    if isinstance(data, Dataset) and not hasattr(data, "__iter__"):
-        raise TypeError(f"{name} is a Dataset, which yields single samples; wrap it in "
-                        f"torch.utils.data.DataLoader({name}, batch_size=...) to get batches")
-    if isinstance(data, (torch.Tensor, np.ndarray)) or not hasattr(data, "__iter__"):
-        raise TypeError(f"{name} must be an iterable of (x, y) batches such as TensorLoader(x, y) or a "
-                        f"DataLoader, got {type(data).__name__}")
+def _forward(model, x, name: str, first: bool):
+    if not first:
+        return model(x)
     try:
-        n = len(data)
-    except TypeError:  # an iterable without a length: checked once it has been iterated
-        return
-    if n == 0:
-        raise ValueError(f"{name} is empty: it yields no batch")
+        return model(x)
+    except (RuntimeError, TypeError, ValueError, IndexError) as err:
+        _checks.forward_failure(model, x, name, err)  # says which data, and the fix when it is plain
 
 
-def _check_metrics(metrics) -> dict:
-    if metrics is None:
-        return {}
-    if not isinstance(metrics, dict):
-        raise TypeError(f"metrics must be a dict of name -> callable, e.g. {{'accuracy': accuracy}}, "
-                        f"got {type(metrics).__name__}")
-    for name, fn in metrics.items():
-        if not isinstance(name, str) or name in _RESERVED or name.startswith("val_"):
-            raise ValueError(f"metrics names must be strings other than {_RESERVED} and not start with 'val_' "
-                             f"(fit adds that prefix), got {name!r}")
-        if not callable(fn):
-            raise TypeError(f"metrics[{name!r}] must be a callable (output, target) -> tensor, got {fn!r}")
-    return dict(metrics)
+def _loss(loss, out, y, name: str, batch: int):
+    try:
+        return loss(out, y)
+    except (IndexError, RuntimeError):
+        _checks.labels_in_range(out, y, loss, f"{name} batch {batch}")  # out-of-range labels past the first batch
+        raise
 
-
-def _check_optimizer(optimizer, model) -> None:
-    if not isinstance(optimizer, torch.optim.Optimizer):
-        raise TypeError(f"optimizer must be a torch.optim.Optimizer, got {type(optimizer).__name__}")
-    own = {id(p) for p in model.parameters()}
-    foreign = sum(id(p) not in own for group in optimizer.param_groups for p in group["params"])
-    if foreign:
-        raise ValueError(f"optimizer holds {foreign} parameter(s) that do not belong to model; build it from "
-                         "this model, e.g. torch.optim.SGD(model.parameters(), lr=0.1), after creating the model")
-
-
-def _check_scheduler(scheduler, optimizer, val) -> None:
-    if scheduler is None:
-        return
-    if not isinstance(scheduler, (LRScheduler, ReduceLROnPlateau)):
-        raise TypeError(f"scheduler must be a torch.optim.lr_scheduler object or None, got {type(scheduler).__name__}")
-    if scheduler.optimizer is not optimizer:
-        raise ValueError("scheduler was built for another optimizer; build it from the optimizer passed to fit")
-    if isinstance(scheduler, ReduceLROnPlateau) and val is None:
-        raise ValueError("scheduler=ReduceLROnPlateau steps on val_loss, so fit needs val data; pass val")
-
-
-def _check_callbacks(callbacks) -> list:
-    if isinstance(callbacks, Callback):
-        raise TypeError("callbacks must be a list of Callback objects; wrap a single one: callbacks=[cb]")
-    callbacks = list(callbacks)
-    for cb in callbacks:
-        if not isinstance(cb, Callback):
-            raise TypeError(f"callbacks must hold dlnotes.callbacks.Callback objects, got {type(cb).__name__}")
-    return callbacks
-
-
-def _unpack(batch, name: str) -> tuple[torch.Tensor, torch.Tensor]:
-    if not isinstance(batch, (tuple, list)) or len(batch) != 2:
-        what = f"{len(batch)} items" if isinstance(batch, (tuple, list)) else type(batch).__name__
-        raise ValueError(f"{name} must yield (x, y) pairs, got a batch of {what}")
-    return batch[0], batch[1]
-
-
-def _check_inputs(model, x, name: str) -> None:
-    if not isinstance(x, torch.Tensor):
-        raise TypeError(f"{name} must yield tensors, got inputs of type {type(x).__name__}")
-    weight = next((p for p in model.parameters() if p.is_floating_point()), None)
-    if weight is not None and x.is_floating_point() and x.dtype != weight.dtype:
-        raise ValueError(f"{name} inputs are {x.dtype} but the model's weights are {weight.dtype}; convert the "
-                         "data, e.g. x.float() (numpy arrays are float64 by default)")
-
-
-def _check_outputs(out, y, loss, name: str) -> None:
-    """Catch at the first batch the mistakes that would otherwise fail obscurely, or silently."""
-    if not isinstance(out, torch.Tensor) or not isinstance(y, torch.Tensor):
-        raise TypeError(f"model must return a tensor and {name} must yield tensor targets, "
-                        f"got {type(out).__name__} and {type(y).__name__}")
-    if out.dim() == 0 or y.dim() == 0 or out.shape[0] != y.shape[0]:
-        raise ValueError(f"model output has shape {tuple(out.shape)} but {name} targets have shape "
-                         f"{tuple(y.shape)}: their batch sizes (first dimensions) must match")
-    if isinstance(loss, _CLASSIFICATION_LOSSES) and not y.is_floating_point():
-        if out.dim() < 2:
-            raise ValueError(f"{type(loss).__name__} needs model outputs of shape (B, C), got {tuple(out.shape)}")
-        classes = out.shape[1]
-        labels = y[y != loss.ignore_index]
-        if labels.numel():
-            low, high = torch.stack([labels.min(), labels.max()]).tolist()  # one sync, first batch only
-            if low < 0 or high >= classes:
-                raise ValueError(f"{name} labels must be in [0, {classes}) for {type(loss).__name__} on a model "
-                                 f"with {classes} outputs, got labels from {low} to {high}")
-    if isinstance(loss, _ELEMENTWISE_LOSSES) and out.shape != y.shape:
-        raise ValueError(f"model output has shape {tuple(out.shape)} but {name} targets have shape "
-                         f"{tuple(y.shape)}; {type(loss).__name__} would broadcast them and average the wrong "
-                         "pairs; use y.unsqueeze(1) or out.squeeze(1)")
-
-
-# ---------------------------------------------------------------- the loop
 
 def _batch_values(out, y, batch_loss, metrics, dev) -> torch.Tensor:
     """(1 + len(metrics),) float32 on the device: this batch's mean loss and metrics."""
-    values = [] if batch_loss is None else [batch_loss]
+    values = [] if batch_loss is None else [batch_loss.detach().reshape(())]
     for name, fn in metrics.items():
-        value = torch.as_tensor(fn(out, y), device=dev)
-        if value.numel() != 1:
-            raise ValueError(f"metrics[{name!r}] must return a scalar, got shape {tuple(value.shape)}")
-        values.append(value.reshape(()))
+        values.append(_checks.metric_value(fn(out, y), f"metrics[{name!r}]").to(dev))
     return torch.stack([v.detach().to(torch.float32) for v in values])
 
 
@@ -251,15 +155,18 @@ def _evaluation_sums(model, data, loss, metrics, dev, name: str, check: bool):
     model.eval()  # dropout off, batch norm uses its running statistics
     sums, n = None, 0
     try:
-        for i, batch in enumerate(data):
-            x, y = _unpack(batch, name)
+        for i, batch in enumerate(data, start=1):
+            first = check and i == 1
+            x, y = _checks.batch(batch, name)
+            if first:
+                _checks.inputs(model, x, name)
             x, y = x.to(dev, non_blocking=True), y.to(dev, non_blocking=True)
-            if check and i == 0:
-                _check_inputs(model, x, name)
-            out = model(x)
-            if check and i == 0:
-                _check_outputs(out, y, loss, name)
-            batch_loss = None if loss is None else loss(out, y)
+            out = _forward(model, x, name, first)
+            if first:
+                _checks.outputs(out, y, loss, name)
+            batch_loss = None if loss is None else _loss(loss, out, y, name, i)
+            if first and loss is not None:
+                _checks.loss_value(batch_loss)
             values = _batch_values(out, y, batch_loss, metrics, dev) * y.shape[0]
             sums = values if sums is None else sums + values
             n += y.shape[0]
@@ -270,43 +177,52 @@ def _evaluation_sums(model, data, loss, metrics, dev, name: str, check: bool):
     return sums, n
 
 
-def _nonfinite_message(batch_losses: list, epoch: int, value: float) -> str:
+# ---------------------------------------------------------------- one epoch
+
+def _nonfinite_message(batch_losses: list, epoch: int, value: float, batches: int | None) -> str:
     per_batch = torch.stack(batch_losses)  # (num_batches,) on the device
     bad = (~torch.isfinite(per_batch)).nonzero()
     if len(bad) == 0:
         where = f"epoch {epoch} (every batch loss was finite, their sum overflowed)"
     else:
         i = int(bad[0])
-        value, where = float(per_batch[i]), f"epoch {epoch}, batch {i + 1} of {len(batch_losses)}"
+        value, where = float(per_batch[i]), f"epoch {epoch}, batch {i + 1}" + (f" of {batches}" if batches else "")
     return (f"loss became {value} at {where}: the learning rate is probably too high; lower it or set "
-            "clip_grad_norm=1.0 (or check the inputs for nan), or pass on_nonfinite='record' to record divergence")
+            "clip_grad_norm=1.0 (or check the train inputs for nan), or pass on_nonfinite='record' to record divergence")
 
 
 def _train_epoch(trainer: Trainer, epoch: int, callbacks: list):
-    """One pass over ``train``; returns the on-device sums, sample count and per-batch losses."""
+    """One pass over ``train``; returns the on-device sums, sample count and per-batch losses.
+
+    A nan or inf loss ends the epoch at once, not after training the rest of it on nan weights. Looking
+    costs a host sync, so on a GPU it looks every 32 batches (a sync per batch would stall it), on the
+    CPU after every batch (free there).
+    """
     model, optimizer, dev, metrics = trainer.model, trainer.optimizer, trainer.device, trainer.metrics
+    look_every = 1 if dev.type == "cpu" else 32
     check = "train" not in trainer.checked
     model.train()
     sums, n, batch_losses = None, 0, []
     for i, batch in enumerate(trainer.train, start=1):
-        x, y = _unpack(batch, "train")
+        x, y = _checks.batch(batch, "train")
+        if check:
+            _checks.inputs(model, x, "train")
         x, y = x.to(dev, non_blocking=True), y.to(dev, non_blocking=True)  # no-op if already there
+        out = _forward(model, x, "train", check)  # e.g. (B, 10) logits
         if check:
-            _check_inputs(model, x, "train")
-        out = model(x)  # e.g. (B, 10) logits
+            _checks.outputs(out, y, trainer.loss, "train")
+        batch_loss = _loss(trainer.loss, out, y, "train", i)
         if check:
-            _check_outputs(out, y, trainer.loss, "train")
-        batch_loss = trainer.loss(out, y)
-        if check and (not isinstance(batch_loss, torch.Tensor) or batch_loss.numel() != 1):
-            raise ValueError("loss must return a scalar tensor (reduction='mean'), got "
-                             f"{tuple(batch_loss.shape) if isinstance(batch_loss, torch.Tensor) else batch_loss!r}")
-        check = False
-        trainer.checked.add("train")
+            _checks.loss_value(batch_loss, training=True)
+            trainer.checked.add("train")
+            check = False
         optimizer.zero_grad(set_to_none=True)  # None frees the memory and skips a fill kernel
         batch_loss.backward()
         if trainer.clip_grad_norm is not None:
             nn.utils.clip_grad_norm_(model.parameters(), trainer.clip_grad_norm)
         optimizer.step()
+        if trainer.scheduler_interval == "batch":
+            trainer.scheduler.step()
         batch_loss = batch_loss.detach().reshape(())
         batch_losses.append(batch_loss)
         with torch.no_grad():
@@ -315,35 +231,53 @@ def _train_epoch(trainer: Trainer, epoch: int, callbacks: list):
         n += y.shape[0]
         for cb in callbacks:
             cb.on_batch_end(trainer, epoch, i, batch_loss)
+        if i % look_every == 0 and not torch.isfinite(torch.stack(batch_losses[-look_every:])).all():
+            break
     if n == 0:
         raise ValueError(f"train is empty: it yielded no batch in epoch {epoch}")
     return sums, n, batch_losses
 
 
+def _length(data) -> int | None:
+    try:
+        return len(data)
+    except TypeError:
+        return None
+
+
+def _diverged(trainer: Trainer, message: str) -> None:
+    if trainer.on_nonfinite == "raise":
+        raise FloatingPointError(message)
+    warnings.warn(f"{message}. Training stopped (on_nonfinite='record').", RuntimeWarning, stacklevel=4)
+    trainer.stop_training = True
+
+
 def _run_epoch(trainer: Trainer, epoch: int, callbacks: list) -> dict:
     """Train, validate, read the numbers once, step the scheduler; returns the epoch's logs."""
     start = time.perf_counter()
-    lr = float(trainer.optimizer.param_groups[0]["lr"])  # the rate used during this epoch
+    lr = float(trainer.optimizer.param_groups[0]["lr"])  # the rate at the start of this epoch
     sums, n, batch_losses = _train_epoch(trainer, epoch, callbacks)
     names = ["loss", *trainer.metrics]
     means = [sums / n]
-    if trainer.val is not None:
+    train_ok = bool(torch.isfinite(sums[0]))
+    if trainer.val is not None and train_ok:  # validating nan weights would only give nan
         val_sums, val_n = _evaluation_sums(trainer.model, trainer.val, trainer.loss, trainer.metrics,
                                            trainer.device, "val", check="val" not in trainer.checked)
         trainer.checked.add("val")
-        names += [f"val_{name}" for name in names]
         means.append(val_sums / val_n)
     values = torch.cat(means).tolist()  # the one host sync of the epoch
     logs = dict(zip(names, values))
+    if trainer.val is not None:
+        logs.update({f"val_{name}": value for name, value in zip(names, values[len(names):] or [_NAN] * len(names))})
     if not math.isfinite(logs["loss"]):
-        message = _nonfinite_message(batch_losses, epoch, logs["loss"])
-        if trainer.on_nonfinite == "raise":
-            raise FloatingPointError(message)
-        warnings.warn(f"{message}. Training stopped (on_nonfinite='record').", RuntimeWarning, stacklevel=3)
-        trainer.stop_training = True
-    if trainer.scheduler is not None:
+        _diverged(trainer, _nonfinite_message(batch_losses, epoch, logs["loss"], _length(trainer.train)))
+    elif "val_loss" in logs and not math.isfinite(logs["val_loss"]):
+        _diverged(trainer, f"val_loss became {logs['val_loss']} at epoch {epoch} while the training loss was "
+                           f"finite ({logs['loss']:.6g}): check the val inputs and targets for nan or inf, "
+                           "e.g. torch.isfinite(x_val).all()")
+    if trainer.scheduler is not None and trainer.scheduler_interval == "epoch" and not trainer.stop_training:
         if isinstance(trainer.scheduler, ReduceLROnPlateau):
-            trainer.scheduler.step(logs["val_loss"])
+            trainer.scheduler.step(logs[trainer.scheduler_monitor])
         else:
             trainer.scheduler.step()
     logs["lr"] = lr
@@ -351,91 +285,137 @@ def _run_epoch(trainer: Trainer, epoch: int, callbacks: list) -> dict:
     return logs
 
 
+# ---------------------------------------------------------------- resuming
+
 def _load_checkpoint(path, trainer: Trainer) -> int:
-    """Restore everything but the RNG from a ModelCheckpoint file; returns its epoch."""
-    if not isinstance(path, (str, os.PathLike)):
-        raise TypeError(f"resume_from must be a path or None, got {type(path).__name__}")
-    if not os.path.isfile(path):
-        raise FileNotFoundError(f"resume_from={str(path)!r} does not exist")
-    state = torch.load(path, map_location="cpu", weights_only=True)
-    missing = {"epoch", "model", "optimizer", "history", "rng"} - set(state)
-    if missing:
-        raise ValueError(f"resume_from={str(path)!r} is not a ModelCheckpoint file: it lacks {sorted(missing)}")
-    if ("scheduler" in state) != (trainer.scheduler is not None):
-        saved = "holds" if "scheduler" in state else "holds no"
-        raise ValueError(f"resume_from={str(path)!r} {saved} scheduler state but scheduler={trainer.scheduler!r}; "
+    """Restore everything but the random generators from a ModelCheckpoint file; returns its epoch."""
+    state = load_checkpoint(path, "resume_from")
+    where = f"resume_from={str(path)!r}"
+    for part, current in (("optimizer", trainer.optimizer), ("scheduler", trainer.scheduler)):
+        saved = state.get(f"{part}_class")
+        if (part in state) != (current is not None) or (saved and current is not None
+                                                         and saved != type(current).__qualname__):
+            have = f"{type(current).__name__}" if current is not None else "None"
+            held = saved or ("a state" if part in state else "none")
+            raise ValueError(f"{where} holds {part} {held} but {part}={have}; resume with the setup that was saved")
+    generators = state["rng"].get("generators", []) if isinstance(state["rng"], dict) else []
+    if len(generators) != len(trainer.generators):
+        raise ValueError(f"{where} holds the state of {len(generators)} torch.Generator(s) but this run has "
+                         f"{len(trainer.generators)} (the loader's and those passed as generators=); "
                          "resume with the same setup that was saved")
-    trainer.model.load_state_dict(state["model"])
-    trainer.optimizer.load_state_dict(state["optimizer"])  # also moves its state to the parameters' device
-    if trainer.scheduler is not None:
-        trainer.scheduler.load_state_dict(state["scheduler"])
-    if "train_loader" in state and hasattr(trainer.train, "load_state_dict"):
-        trainer.train.load_state_dict(state["train_loader"])
-    trainer.history = History.from_dict(state["history"])
+    try:
+        trainer.model.load_state_dict(state["model"])
+    except RuntimeError as err:
+        raise ValueError(f"{where} holds the weights of another model: {err}") from None
+    try:
+        trainer.optimizer.load_state_dict(state["optimizer"])  # also moves its state to the parameters' device
+        if trainer.scheduler is not None:
+            trainer.scheduler.load_state_dict(state["scheduler"])
+        if "train_loader" in state and hasattr(trainer.train, "load_state_dict"):
+            trainer.train.load_state_dict(state["train_loader"])
+        trainer.history = History.from_dict(state["history"])
+    except (KeyError, ValueError, TypeError, RuntimeError) as err:
+        raise CheckpointError(f"{where} does not fit this run's optimizer, scheduler or loader "
+                              f"({type(err).__name__}: {err})") from None
+    if state.get("kind") == "best":
+        warnings.warn(f"{where} holds the best epoch ({state['epoch']}) of its run, not the last one, so training "
+                      "resumes from there; to continue where the run stopped, resume from the checkpoint's "
+                      "last_path (e.g. 'model.last.pt')", stacklevel=3)
     trainer.resumed = {"epoch": int(state["epoch"]), "monitor": state.get("monitor"), "best": state.get("best")}
-    trainer.rng_state = (state["rng"], state.get("cuda_rng"))
+    trainer.rng_state = state["rng"]
     return int(state["epoch"])
 
 
-def _restore_rng(trainer: Trainer) -> None:
-    cpu, cuda = trainer.rng_state
-    torch.set_rng_state(cpu)
-    if cuda is not None and torch.cuda.is_available() and len(cuda) == torch.cuda.device_count():
-        torch.cuda.set_rng_state_all(cuda)
+def _end_callbacks(callbacks: list, trainer: Trainer, failure: BaseException | None) -> None:
+    """Every callback's on_fit_end runs, even when an earlier one raises (restoring weights, closing files)."""
+    errors = []
+    for cb in callbacks:
+        try:
+            cb.on_fit_end(trainer)
+        except Exception as err:  # noqa: BLE001: re-raised below, after the others have run
+            errors.append(err)
+    if not errors:
+        return
+    if failure is not None:  # fit is already failing: its own error stays the one raised
+        for err in errors:
+            failure.add_note(f"also, a callback's on_fit_end raised {type(err).__name__}: {err}")
+        return
+    for err in errors[1:]:
+        errors[0].add_note(f"also, a callback's on_fit_end raised {type(err).__name__}: {err}")
+    raise errors[0]
 
+
+# ---------------------------------------------------------------- the entry points
 
 def fit(model: nn.Module, train, val=None, *, loss, optimizer: torch.optim.Optimizer, epochs: int,
-        metrics: dict | None = None, callbacks=(), scheduler=None, device=None, clip_grad_norm: float | None = None,
-        on_nonfinite: str = "raise", resume_from=None, progress: bool = True) -> History:
+        metrics: dict | None = None, callbacks=(), scheduler=None, scheduler_interval: str | None = None,
+        scheduler_monitor: str | None = None, device=None, clip_grad_norm: float | None = None,
+        on_nonfinite: str = "raise", resume_from=None, generators=(), progress: bool = True) -> History:
     """Train ``model`` for ``epochs`` passes over ``train``; returns the :class:`History`.
 
     ``train`` and ``val`` yield ``(x, y)`` batches (a :class:`~dlnotes.loader.TensorLoader` or a
-    ``DataLoader``). ``metrics`` maps names to ``(output, target) -> tensor``. The model moves to
-    ``device`` (default :func:`dlnotes.device`); ``scheduler`` steps once per epoch (on val_loss
-    for ReduceLROnPlateau). A nan or inf loss raises ``FloatingPointError`` naming the epoch and
-    batch, or with ``on_nonfinite="record"`` is recorded and ends training. ``resume_from`` is a
-    :class:`~dlnotes.callbacks.ModelCheckpoint` file: training continues after its epoch, up to
-    ``epochs`` in total, exactly as if it had never stopped (same batches, same random numbers).
-    ``progress`` adds a :class:`~dlnotes.callbacks.ProgressBar` unless ``callbacks`` has one
-    (it stays quiet in CI logs).
+    ``DataLoader``). ``loss`` is a per-sample mean (``reduction="sum"`` or ``"none"`` is refused).
+    ``metrics`` maps names to ``(output, target) -> tensor``. The model moves to ``device`` (default
+    :func:`dlnotes.device`).
+
+    ``scheduler`` steps once per epoch, or once per batch with ``scheduler_interval="batch"`` (the
+    default for OneCycleLR and CyclicLR, which count batches). ReduceLROnPlateau steps on
+    ``scheduler_monitor`` (default ``val_loss``; required for ``mode="max"``, e.g. ``"val_accuracy"``).
+
+    A nan or inf loss, in training or validation, raises ``FloatingPointError`` naming where, or with
+    ``on_nonfinite="record"`` is recorded and ends training; training stops within the epoch it happens
+    in, and a :class:`~dlnotes.callbacks.ModelCheckpoint` keeps the last good epoch.
+
+    ``resume_from`` is a :class:`~dlnotes.callbacks.ModelCheckpoint` file: training continues after its
+    epoch, up to ``epochs`` in total, exactly as if it had never stopped: the same batches and the same
+    random numbers from torch (CPU and CUDA), NumPy and Python's ``random``, from the loader's own
+    ``torch.Generator`` and from those listed in ``generators`` (say there any other generator your data
+    pipeline or model draws from). A damaged or foreign file, or one saved with another model, optimizer
+    or scheduler, is refused. ``progress`` adds a :class:`~dlnotes.callbacks.ProgressBar` unless
+    ``callbacks`` has one (it stays quiet in CI logs).
+
+    Bad arguments raise ``TypeError`` or ``ValueError`` naming the argument, before any training.
     """
-    _check_model(model)
-    epochs = _check_positive_int(epochs, "epochs")
-    if not callable(loss):
-        raise TypeError(f"loss must be a callable (output, target) -> scalar tensor, got {loss!r}")
-    _check_optimizer(optimizer, model)
-    metrics = _check_metrics(metrics)
-    callbacks = _check_callbacks(callbacks)
-    if not isinstance(progress, bool):
-        raise TypeError(f"progress must be True or False, got {progress!r}")
-    if progress and not any(isinstance(cb, ProgressBar) for cb in callbacks):
+    _checks.module(model)
+    epochs = _checks.integer(epochs, "epochs", minimum=1)
+    loss = _checks.loss_function(loss)
+    optimizer = _checks.optimizer(optimizer, model)
+    metrics = _checks.metrics(metrics)
+    callbacks = _checks.callbacks(callbacks)
+    if _checks.flag(progress, "progress") and not any(isinstance(cb, ProgressBar) for cb in callbacks):
         callbacks.append(ProgressBar())
-    _check_scheduler(scheduler, optimizer, val)
-    if clip_grad_norm is not None and (isinstance(clip_grad_norm, bool) or not isinstance(clip_grad_norm, Real)
-                                       or not clip_grad_norm > 0):
-        raise ValueError(f"clip_grad_norm must be a positive number or None, got {clip_grad_norm!r}")
-    if on_nonfinite not in ("raise", "record"):
-        raise ValueError(f"on_nonfinite must be 'raise' or 'record', got {on_nonfinite!r}")
-    _check_data(train, "train")
+    _checks.data(train, "train")
     if val is not None:
-        _check_data(val, "val")
-    dev = default_device() if device is None else torch.device(device)
+        _checks.data(val, "val")
+    steps_per_epoch = _length(train)
+    scheduler_interval, scheduler_monitor = _checks.scheduler(
+        scheduler, optimizer, interval=scheduler_interval, monitor=scheduler_monitor, val=val,
+        metric_names=list(metrics), steps_per_epoch=steps_per_epoch, epochs=epochs)
+    if clip_grad_norm is not None:
+        clip_grad_norm = _checks.number(clip_grad_norm, "clip_grad_norm", above=0)
+    _checks.one_of(on_nonfinite, "on_nonfinite", ("raise", "record"))
+    if resume_from is not None:
+        _checks.path(resume_from, "resume_from")
+    found = [g for data in (train, val) for g in loader_generators(data)]
+    own = [g for g in _checks.generators(generators) if all(g is not f for f in found)]
+    dev = _checks.device(device)
     model.to(dev)  # in place: the optimizer's parameters are still the model's
-    trainer = Trainer(model=model, optimizer=optimizer, scheduler=scheduler, loss=loss, metrics=metrics,
-                      train=train, val=val, device=dev, epochs=epochs, clip_grad_norm=clip_grad_norm,
-                      on_nonfinite=on_nonfinite)
+    trainer = Trainer(model=model, optimizer=optimizer, scheduler=scheduler, scheduler_interval=scheduler_interval,
+                      scheduler_monitor=scheduler_monitor, loss=loss, metrics=metrics, train=train, val=val,
+                      device=dev, epochs=epochs, clip_grad_norm=clip_grad_norm, on_nonfinite=on_nonfinite,
+                      generators=found + own)
     if resume_from is not None:
         done = _load_checkpoint(resume_from, trainer)
         if done > epochs:
             raise ValueError(f"epochs={epochs} but resume_from={str(resume_from)!r} already holds {done} epochs; "
                              "epochs is the total, including those already done")
         trainer.start_epoch = done + 1
-    was_training = model.training
+    was_training, failure = model.training, None
     try:
         for cb in callbacks:
             cb.on_fit_start(trainer)
         if resume_from is not None:
-            _restore_rng(trainer)  # last, so nothing draws from it before the next epoch
+            restore_rng(trainer.rng_state, trainer.generators)  # last, so nothing draws before the next epoch
         for epoch in range(trainer.start_epoch, epochs + 1):
             if trainer.stop_training:  # a resumed run whose checkpoint was taken at the stopping epoch
                 break
@@ -447,16 +427,18 @@ def fit(model: nn.Module, train, val=None, *, loss, optimizer: torch.optim.Optim
                 cb.on_epoch_end(trainer, epoch, logs)
             if trainer.stop_training:
                 break
+    except BaseException as err:
+        failure = err
+        raise
     finally:
         model.train(was_training)
-        for cb in callbacks:
-            cb.on_fit_end(trainer)
+        _end_callbacks(callbacks, trainer, failure)
     return trainer.history
 
 
 def _model_device(model: nn.Module) -> torch.device:
     weight = next(model.parameters(), None)
-    return default_device() if weight is None else weight.device
+    return _checks.device(None) if weight is None else weight.device
 
 
 def evaluate(model: nn.Module, data, *, loss=None, metrics: dict | None = None, device=None) -> dict:
@@ -464,14 +446,14 @@ def evaluate(model: nn.Module, data, *, loss=None, metrics: dict | None = None, 
 
     ``device`` defaults to where the model's weights are, so the model is not moved.
     """
-    _check_model(model)
-    metrics = _check_metrics(metrics)
-    if loss is not None and not callable(loss):
-        raise TypeError(f"loss must be a callable or None, got {loss!r}")
+    _checks.module(model)
+    metrics = _checks.metrics(metrics)
+    if loss is not None:
+        loss = _checks.loss_function(loss)
     if loss is None and not metrics:
         raise ValueError("evaluate needs something to compute: pass loss, metrics or both")
-    _check_data(data, "data")
-    dev = _model_device(model) if device is None else torch.device(device)
+    _checks.data(data, "data")
+    dev = _model_device(model) if device is None else _checks.device(device)
     model.to(dev)
     sums, n = _evaluation_sums(model, data, loss, metrics, dev, "data", check=True)
     names = (["loss"] if loss is not None else []) + list(metrics)
@@ -481,22 +463,32 @@ def evaluate(model: nn.Module, data, *, loss=None, metrics: dict | None = None, 
 @torch.no_grad()
 def predict(model: nn.Module, data_or_tensor, *, device=None, batch_size: int = 1024) -> torch.Tensor:
     """Model outputs for a tensor (cut into ``batch_size`` rows) or for the ``x`` of each batch, on the CPU."""
-    _check_model(model)
-    batch_size = _check_positive_int(batch_size, "batch_size")
+    _checks.module(model)
+    batch_size = _checks.integer(batch_size, "batch_size", minimum=1)
     if isinstance(data_or_tensor, (torch.Tensor, np.ndarray)):
-        x = torch.as_tensor(data_or_tensor)
+        x = torch.as_tensor(data_or_tensor) if not isinstance(data_or_tensor, np.ndarray) or \
+            data_or_tensor.dtype.kind in "biuf" else None
+        if x is None:
+            raise TypeError(f"data_or_tensor must hold numbers, got {_checks.show(data_or_tensor)}")
         if x.dim() == 0 or x.shape[0] == 0:
             raise ValueError(f"data_or_tensor is empty or a scalar: shape {tuple(x.shape)}")
         batches = x.split(batch_size)  # views, (batch_size, ...) each
     else:
-        _check_data(data_or_tensor, "data_or_tensor")
-        batches = (b[0] if isinstance(b, (tuple, list)) else b for b in data_or_tensor)
-    dev = _model_device(model) if device is None else torch.device(device)
+        _checks.data(data_or_tensor, "data_or_tensor")
+        batches = (b[0] if isinstance(b, (tuple, list)) and b else b for b in data_or_tensor)
+    dev = _model_device(model) if device is None else _checks.device(device)
     model.to(dev)
     was_training = model.training
     model.eval()
+    outputs = []
     try:
-        outputs = [model(x.to(dev, non_blocking=True)) for x in batches]
+        for i, x in enumerate(batches):
+            if i == 0:
+                _checks.inputs(model, x, "data_or_tensor")
+            out = _forward(model, x.to(dev, non_blocking=True), "data_or_tensor", i == 0)
+            if i == 0 and not isinstance(out, torch.Tensor):
+                raise TypeError(f"model must return a tensor, got {_checks.show(out)}")
+            outputs.append(out)
     finally:
         model.train(was_training)
     if not outputs:
