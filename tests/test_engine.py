@@ -1,6 +1,7 @@
 """The scalar autograd engine against torch's autograd (float64), operation by operation."""
 import math
 import os
+import re
 
 os.environ.setdefault("MPLBACKEND", "Agg")  # draw_graph must run headless
 
@@ -186,23 +187,49 @@ def test_topological_order_puts_inputs_first_and_survives_long_chains():
     assert order[-1] is out and order.index(a) < order.index(out._prev[0])
 
 
-def test_arguments_are_validated():
-    with pytest.raises(TypeError, match="exponent must be an int or float"):
-        Value(2.0) ** Value(3.0)
-    with pytest.raises(ValueError, match=r"log needs a positive value, got -1.5"):
-        Value(-1.5).log()
-    with pytest.raises(ValueError, match="log needs a positive value, got 0.0"):
-        Value(0.0).log()
-    with pytest.raises(ValueError, match="negative base"):
-        Value(-2.0) ** 0.5
-    with pytest.raises(TypeError, match="data must be a real number"):
-        Value("3")
-    with pytest.raises(TypeError, match="data must be a real number"):
-        Value(True)
-    with pytest.raises(TypeError, match="other must be a Value"):
-        Value(1.0).max("2")
-    with pytest.raises(TypeError):
-        Value(1.0) + "2"
+@pytest.mark.parametrize("call, error, words", [
+    (lambda: Value(2.0) ** Value(3.0), TypeError, "exponent must be a number (a constant"),
+    (lambda: Value(2.0) ** "2", TypeError, "exponent must be a number"),
+    (lambda: Value(2.0) ** float("nan"), ValueError, "exponent must be a finite number, got nan"),
+    (lambda: Value(-2.0) ** 0.5, ValueError, "exponent must be an integer for a negative base (data=-2.0)"),
+    (lambda: Value(0.0) ** -1, ValueError, "exponent must be >= 1 at data=0 (0 ** exponent, or its slope"),
+    (lambda: Value(0.0) ** 0.5, ValueError, "exponent must be >= 1 at data=0"),  # its slope is 0.5 / 0
+    (lambda: Value(1e300) ** 2, ValueError, "**2 overflows a float: input 1e+300"),
+    (lambda: Value(-1.5).log(), ValueError, "log needs data > 0, got -1.5"),
+    (lambda: Value(0.0).log(), ValueError, "log needs data > 0, got 0.0"),
+    (lambda: Value(1000.0).exp(), ValueError, "exp overflows a float: data must be <= 709.78, got 1000.0"),
+    (lambda: Value(1e200) * 1e200, ValueError, "* overflows a float: inputs 1e+200, 1e+200 give inf"),
+    (lambda: Value(1.7e308) + Value(1.7e308), ValueError, "+ overflows a float"),
+    (lambda: Value(1.0) / 0, ValueError, "other must not be 0: division by zero"),
+    (lambda: 1.0 / Value(0.0), ValueError, "division by zero: the divisor's data is 0"),
+    (lambda: Value("3"), TypeError, "data must be a real number, got '3'"),
+    (lambda: Value(True), TypeError, "data must be a real number, got True"),
+    (lambda: Value(float("nan")), ValueError, "data must be a finite number, got nan"),
+    (lambda: Value(float("-inf")), ValueError, "data must be a finite number, got -inf"),
+    (lambda: Value(1.0, label=3), TypeError, "label must be a string, got 3"),
+    (lambda: Value(1.0).max("2"), TypeError, "other must be a Value or a real number, got '2'"),
+    (lambda: Value(1.0).max(float("inf")), ValueError, "other must be a finite number, got inf"),
+    (lambda: Value(1.0) + "2", TypeError, "other must be a Value or a real number, got '2'"),
+    (lambda: "2" + Value(1.0), TypeError, "other must be a Value or a real number, got '2'"),
+    (lambda: Value(1.0) - None, TypeError, "other must be a Value or a real number, got None"),
+    (lambda: None - Value(1.0), TypeError, "other must be a Value or a real number, got None"),
+    (lambda: Value(1.0) * torch.tensor(2.0), TypeError, "other must be a Value or a real number, got a torch"),
+    (lambda: Value(1.0) / [2.0], TypeError, "other must be a Value or a real number, got [2.0]"),
+    (lambda: Value(1.0) + True, TypeError, "other must be a real number, got True"),
+    (lambda: topological_order(3.0), TypeError, "root must be a dlnotes.scratch.engine.Value, got 3.0"),
+])
+def test_arguments_are_validated(call, error, words):
+    with pytest.raises(error, match=re.escape(words)):
+        call()
+
+
+def test_numbers_of_any_real_kind_are_welcome():
+    import fractions
+
+    import numpy as np
+    v = Value(np.float32(0.5)) * fractions.Fraction(1, 4) + np.int64(2)
+    v.backward()
+    assert (v.data, v._prev[0]._prev[0].grad) == (2.125, 0.25)
 
 
 def test_draw_graph_runs_headless_and_draws_one_box_per_value():
@@ -234,3 +261,16 @@ def test_draw_graph_into_given_axes_and_with_a_reused_node():
     plt.close(fig)
     with pytest.raises(TypeError, match="root must be"):
         draw_graph(3.0)
+
+
+@pytest.mark.parametrize("kwargs, error, words", [
+    (dict(root=3.0), TypeError, "root must be a dlnotes.scratch.engine.Value, got 3.0"),
+    (dict(ax="left"), TypeError, "ax must be None or a matplotlib Axes, got 'left'"),
+    (dict(fontsize="8"), TypeError, "fontsize must be a real number, got '8'"),
+    (dict(fontsize=1), ValueError, "fontsize must be a number >= 2, got 1.0"),
+    (dict(fontsize=float("nan")), ValueError, "fontsize must be a finite number"),
+])
+def test_draw_graph_arguments_are_checked(kwargs, error, words):
+    with pytest.raises(error, match=re.escape(words)):
+        draw_graph(**{"root": Value(1.0) * 2, **kwargs})
+    matplotlib.pyplot.close("all")

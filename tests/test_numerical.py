@@ -1,5 +1,6 @@
 """Finite differences agree with autograd, with the error orders the theory predicts."""
 import math
+import re
 
 import pytest
 import torch
@@ -105,27 +106,56 @@ def test_gradient_check_of_a_function_without_gradient_path():
     assert gradient_check(lambda v: torch.tensor(2.0, dtype=torch.float64), x) == 0.0
 
 
-@pytest.mark.parametrize("eps", [0, -1e-6, float("nan"), float("inf"), "1e-6", True])
-def test_eps_must_be_positive(eps):
-    with pytest.raises(ValueError, match="eps must be a positive finite number"):
+@pytest.mark.parametrize("eps, error, words", [
+    (0, ValueError, "eps must be a number > 0, got 0.0"), (-1e-6, ValueError, "eps must be a number > 0"),
+    (float("nan"), ValueError, "eps must be a finite number, got nan"),
+    (float("inf"), ValueError, "eps must be a finite number, got inf"),
+    ("1e-6", TypeError, "eps must be a real number, got '1e-6'"), (True, TypeError, "eps must be a real number"),
+])
+def test_eps_must_be_a_positive_finite_number(eps, error, words):
+    with pytest.raises(error, match=re.escape(words)):
         numerical_gradient(torch.sum, torch.ones(2), eps=eps)
+    with pytest.raises(error, match=re.escape(words)):
+        gradient_check(torch.sum, torch.ones(2), eps=eps)
 
 
-def test_argument_validation():
-    x = torch.ones(2, dtype=torch.float64)
-    with pytest.raises(ValueError, match=r"method must be one of \('central', 'forward'\), got 'backward'"):
-        numerical_gradient(torch.sum, x, method="backward")
-    with pytest.raises(TypeError, match="f must be a callable"):
-        numerical_gradient("sum", x)
-    with pytest.raises(TypeError, match="x must be a floating-point torch.Tensor, got a torch.int64 tensor"):
-        numerical_gradient(torch.sum, torch.ones(2, dtype=torch.int64))
-    with pytest.raises(TypeError, match="got list"):
-        numerical_gradient(torch.sum, [1.0, 2.0])
-    with pytest.raises(ValueError, match=r"f\(x\) must return a scalar, got a tensor of shape \(2,\)"):
-        numerical_gradient(lambda v: v * 2, x)
-    with pytest.raises(ValueError, match="f\\(x\\) must return a scalar"):
-        numerical_gradient(lambda v: "no", x)
-    with pytest.raises(ValueError, match="floor must be a positive number"):
-        gradient_check(torch.sum, x, floor=0)
-    with pytest.raises(ValueError, match="method must be one of"):
-        gradient_check(torch.sum, x, method=None)
+@pytest.mark.parametrize("call, error, words", [
+    (lambda x: numerical_gradient(torch.sum, x, method="backward"), ValueError,
+     "method must be one of 'central', 'forward', got 'backward'"),
+    (lambda x: gradient_check(torch.sum, x, method=None), ValueError, "method must be one of"),
+    (lambda x: numerical_gradient("sum", x), TypeError, "f must be a callable tensor -> scalar, got 'sum'"),
+    (lambda x: numerical_gradient(torch.Tensor, x), TypeError, "f must be a callable"),
+    (lambda x: numerical_gradient(torch.sum, torch.ones(2, dtype=torch.int64)), TypeError,
+     "x must be a floating-point tensor (e.g. x.float()), got a torch.int64 tensor"),
+    (lambda x: numerical_gradient(torch.sum, torch.ones(2, dtype=torch.complex64)), TypeError, "x must be a"),
+    (lambda x: numerical_gradient(torch.sum, [1.0, 2.0]), TypeError, "x must be a torch.Tensor of floats"),
+    (lambda x: numerical_gradient(lambda v: v * 2, x), ValueError,
+     "f must return a scalar: a one-element real tensor or a number, got a torch.float64 tensor of shape (2,)"),
+    (lambda x: numerical_gradient(lambda v: "no", x), ValueError, "f must return a scalar"),
+    (lambda x: numerical_gradient(lambda v: v.sum() > 0, x), ValueError, "f must return a scalar"),
+    (lambda x: numerical_gradient(lambda v: v.sum() * 1j, x), ValueError, "f must return a scalar"),
+    (lambda x: gradient_check(lambda v: v.sum() * 1j, x), ValueError, "f must return a scalar"),
+    (lambda x: gradient_check(lambda v: None, x), ValueError, "f must return a scalar"),
+    (lambda x: gradient_check(torch.sum, x, floor=0), ValueError, "floor must be a number > 0, got 0.0"),
+    (lambda x: gradient_check(torch.sum, x, floor="1"), TypeError, "floor must be a real number"),
+    (lambda x: gradient_check(torch.sum, x[:0]), ValueError, "x must not be empty"),
+])
+def test_argument_validation(call, error, words):
+    with pytest.raises(error, match=re.escape(words)):
+        call(torch.ones(2, dtype=torch.float64))
+
+
+def test_an_empty_x_has_an_empty_gradient():
+    x = torch.zeros(0, 3, dtype=torch.float64)
+    assert numerical_gradient(torch.sum, x).shape == (0, 3)
+
+
+@pytest.mark.parametrize("method", ["central", "forward"])
+def test_a_non_contiguous_x_gives_autograds_gradient(method):
+    x = torch.randn(3, 4, generator=torch.Generator().manual_seed(5), dtype=torch.float64).t()  # (4, 3), strided
+    assert not x.is_contiguous()
+    f = FUNCTIONS["quadratic form"]  # weights each entry by its position: a transposition error shows
+    numeric = numerical_gradient(f, x, method=method, eps=1e-6 if method == "central" else 1e-7)
+    assert numeric.shape == x.shape
+    torch.testing.assert_close(numeric, autograd_gradient(f, x), rtol=1e-4, atol=1e-4)
+    assert gradient_check(f, x, method=method, eps=1e-6 if method == "central" else 1e-7) < 1e-4

@@ -1,5 +1,6 @@
 """The scratch activations agree with PyTorch's, in value and in autograd gradient; the plot helpers draw them."""
 import math
+import re
 
 import matplotlib
 import pytest
@@ -123,26 +124,40 @@ def test_sigmoid_is_the_two_class_softmax():
     assert_same(A.softmax(pairs, dim=1)[:, 0], A.sigmoid(x))
 
 
-@pytest.mark.parametrize("fn", [A.sigmoid, A.tanh, A.relu, A.leaky_relu, A.elu, A.selu])
-def test_inputs_must_be_floating_tensors(fn):
-    with pytest.raises(TypeError, match="x must be a floating-point torch.Tensor"):
-        fn([1.0, 2.0])
-    with pytest.raises(TypeError, match="torch.int64"):
-        fn(torch.tensor([1, 2]))
+@pytest.mark.parametrize("fn", [A.sigmoid, A.tanh, A.relu, A.leaky_relu, A.elu, A.selu,
+                                lambda x: A.softmax(x, dim=0)])
+@pytest.mark.parametrize("x, words", [
+    ([1.0, 2.0], "x must be a torch.Tensor of floats, got [1.0, 2.0]"),
+    ("ab", "x must be a torch.Tensor of floats, got 'ab'"),  # tanh used to see 2 * x = 'abab'
+    (torch.tensor([1, 2]), "x must be a floating-point tensor (e.g. x.float()), got a torch.int64 tensor"),
+    (torch.tensor([True]), "torch.bool"),
+    (torch.tensor([1 + 1j]), "torch.complex64"),
+])
+def test_inputs_must_be_floating_tensors(fn, x, words):
+    with pytest.raises(TypeError, match=re.escape(words)):
+        fn(x)
 
 
-def test_argument_validation():
-    x = torch.zeros(3)
-    with pytest.raises(ValueError, match="negative_slope must be a finite real number"):
-        A.leaky_relu(x, negative_slope="0.1")
-    with pytest.raises(ValueError, match="alpha must be a finite real number"):
-        A.elu(x, alpha=float("nan"))
-    with pytest.raises(ValueError, match=r"dim must be an integer in \[-1, 0\]"):
-        A.softmax(x, dim=1)
-    with pytest.raises(ValueError, match="dim must be an integer"):
-        A.softmax(x, dim=None)
-    with pytest.raises(TypeError, match="x must be"):
-        A.softmax([1.0], dim=0)
+@pytest.mark.parametrize("call, error, words", [
+    (lambda x: A.leaky_relu(x, negative_slope="0.1"), TypeError, "negative_slope must be a real number, got '0.1'"),
+    (lambda x: A.leaky_relu(x, negative_slope=float("inf")), ValueError, "negative_slope must be a finite number"),
+    (lambda x: A.elu(x, alpha=float("nan")), ValueError, "alpha must be a finite number, got nan"),
+    (lambda x: A.elu(x, alpha=None), TypeError, "alpha must be a real number, got None"),
+    (lambda x: A.softmax(x, dim=1), ValueError, "dim must be in [-1, 0] for x of shape (3,), got 1"),
+    (lambda x: A.softmax(x, dim=-2), ValueError, "dim must be in [-1, 0] for x of shape (3,), got -2"),
+    (lambda x: A.softmax(x, dim=None), TypeError, "dim must be an integer, got None"),
+    (lambda x: A.softmax(x, dim=0.0), TypeError, "dim must be an integer, got 0.0"),
+    (lambda x: A.softmax(x, dim=True), TypeError, "dim must be an integer, got True"),
+])
+def test_argument_validation(call, error, words):
+    with pytest.raises(error, match=re.escape(words)):
+        call(torch.zeros(3))
+
+
+@pytest.mark.parametrize("shape, dim", [((0,), 0), ((3, 0), 1), ((0, 3), 1), ((2, 0, 3), -1)], ids=str)
+def test_softmax_of_an_empty_tensor_is_empty_as_in_torch(shape, dim):
+    x = torch.zeros(shape, dtype=torch.float64)
+    assert torch.equal(A.softmax(x, dim), torch.softmax(x, dim))  # amax() of an empty dim used to raise
 
 
 # ---------------------------------------------------------------- plots
@@ -178,7 +193,7 @@ def test_plot_curves_and_its_validation():
 def test_plot_helper_validation():
     with pytest.raises(ValueError, match="x_range must be"):
         plots.derivative_curve(torch.relu, (5, -5))
-    with pytest.raises(ValueError, match="x_range must be a pair"):
+    with pytest.raises(TypeError, match="x_range must be a pair"):  # plots.py: TypeError since the checks
         plots.derivative_curve(torch.relu, 5)
     with pytest.raises(TypeError, match="fn must be a callable"):
         plots.derivative_curve("relu")

@@ -1,4 +1,6 @@
 """The from-scratch losses equal torch.nn.functional's, shape by shape and reduction by reduction."""
+import re
+
 import pytest
 import torch
 import torch.nn.functional as F
@@ -191,12 +193,12 @@ CALLS = {
 @pytest.mark.parametrize("name", sorted(CALLS))
 def test_bad_reduction_is_refused_with_the_accepted_values(name):
     CALLS[name]("mean")  # the call itself is fine
-    with pytest.raises(ValueError, match=r"reduction must be one of \('mean', 'sum', 'none'\), got 'avg'"):
+    with pytest.raises(ValueError, match="reduction must be one of 'mean', 'sum', 'none', got 'avg'"):
         CALLS[name]("avg")
 
 
 def test_bad_arguments_are_refused():
-    with pytest.raises(ValueError, match="beta must be >= 0"):
+    with pytest.raises(ValueError, match="beta must be a number >= 0"):
         scratch.smooth_l1_loss(torch.zeros(2), torch.ones(2), beta=-1.0)
     with pytest.raises(ValueError, match="same shape"):
         scratch.mse_loss(torch.zeros(3), torch.zeros(3, 1))
@@ -206,3 +208,75 @@ def test_bad_arguments_are_refused():
         scratch.nll_loss(torch.zeros(2, 3), torch.tensor([0, 3]))
     with pytest.raises(ValueError, match="without its class dimension"):
         scratch.nll_loss(torch.zeros(2, 3), torch.tensor([0, 1, 2]))
+
+
+@pytest.mark.parametrize("bad", [1.5, -0.1, float("nan"), float("inf")])
+def test_binary_cross_entropy_refuses_input_outside_0_1_as_torch_does(bad):
+    p, y = torch.tensor([0.5, bad], dtype=torch.float64), torch.tensor([1.0, 0.0], dtype=torch.float64)
+    with pytest.raises(RuntimeError, match="between 0 and 1"):
+        F.binary_cross_entropy(p, y)
+    with pytest.raises(ValueError, match=r"input must hold probabilities in \[0, 1\]"):
+        scratch.binary_cross_entropy(p, y)  # used to return nan
+
+
+@pytest.mark.parametrize("target, error, words", [
+    ([1.0, 0.0], TypeError, "target must be a torch.Tensor"),
+    (torch.tensor([[1.0, 0.0]], dtype=torch.float64), ValueError, "same shape"),
+    (torch.tensor([1.0, 2.0], dtype=torch.float64), ValueError, r"target must hold probabilities in \[0, 1\]"),
+])
+def test_binary_cross_entropy_target_must_be_probabilities_of_the_same_shape(target, error, words):
+    with pytest.raises(error, match=words):
+        scratch.binary_cross_entropy(torch.tensor([0.5, 0.5], dtype=torch.float64), target)
+
+
+@pytest.mark.parametrize("beta, error", [(float("nan"), ValueError), (float("inf"), ValueError),
+                                         (-1.0, ValueError), ("1", TypeError), (None, TypeError)])
+def test_smooth_l1_beta_must_be_a_finite_number_at_least_0(beta, error):
+    with pytest.raises(error, match="beta must be a"):
+        scratch.smooth_l1_loss(torch.zeros(2), torch.ones(2), beta=beta)  # nan used to give a nan loss
+
+
+@pytest.mark.parametrize("call, error, words", [
+    (lambda: scratch.mse_loss([0.0], torch.zeros(1)), TypeError, "input must be a torch.Tensor of floats"),
+    (lambda: scratch.mse_loss(torch.zeros(2), torch.zeros(2, dtype=torch.long)), TypeError,
+     "target must be a floating-point tensor"),
+    (lambda: scratch.mse_loss(torch.zeros(2), torch.zeros(2, dtype=torch.float64)), TypeError,
+     "target must have the dtype of input (torch.float32), got a torch.float64 tensor"),
+    (lambda: scratch.l1_loss(torch.zeros(2, dtype=torch.complex64), torch.zeros(2)), TypeError, "input must be"),
+    (lambda: scratch.l1_loss(torch.zeros(2), torch.zeros(2), reduction=None), ValueError, "reduction must be one of"),
+    (lambda: scratch.log_softmax(torch.zeros(3), dim=1), ValueError, "dim must be in [-1, 0] for logits of shape (3,)"),
+    (lambda: scratch.log_softmax(torch.zeros(3), dim="0"), TypeError, "dim must be an integer, got '0'"),
+    (lambda: scratch.log_softmax(torch.tensor([1, 2]), dim=0), TypeError, "logits must be a floating-point tensor"),
+    (lambda: scratch.nll_loss(torch.zeros(()), torch.tensor(0)), ValueError, "log_probs must have at least 1"),
+    (lambda: scratch.nll_loss(torch.zeros(2, 3), [0, 1]), TypeError, "target must be a torch.Tensor"),
+    (lambda: scratch.nll_loss(torch.zeros(2, 3), torch.tensor([True, False])), TypeError, "integer class indices"),
+    (lambda: scratch.cross_entropy(torch.zeros(3, 2), torch.tensor([0, 1])), ValueError,
+     "target must have the shape of logits without its class dimension 1, got logits (3, 2) and target (2,)"),
+    (lambda: scratch.cross_entropy(torch.zeros(2, 3), torch.tensor([0.0, 2.0])), ValueError,
+     "class indices must be integers (e.g. target.long())"),
+    (lambda: scratch.cross_entropy(torch.zeros(2, 3), torch.full((2, 3), -0.5)), ValueError,
+     "target must hold probabilities in [0, 1]"),
+    (lambda: scratch.binary_cross_entropy_with_logits(torch.zeros(2), torch.tensor([0.0, float("nan")])),
+     ValueError, "target must hold probabilities in [0, 1]"),
+    (lambda: scratch.entropy(torch.tensor([-0.5, 1.5])), ValueError, "p must hold probabilities in [0, 1]"),
+    (lambda: scratch.entropy(torch.tensor(1.0)), ValueError, "p must have at least 1 dimension"),
+    (lambda: scratch.kl_divergence(torch.full((3,), 1 / 3), torch.tensor([0.5, 0.6, -0.1])), ValueError,
+     "q must hold probabilities in [0, 1]"),
+    (lambda: scratch.kl_divergence(torch.full((3,), 1 / 3), torch.full((4,), 0.25)), ValueError,
+     "p and q must have the same shape"),
+    (lambda: scratch.mse_loss(torch.zeros(2), torch.zeros(2, device="meta")), ValueError,
+     "target must be on the device of input (cpu), got meta: move it, e.g. target.to(input.device)"),
+    (lambda: scratch.cross_entropy(torch.zeros(2, 3), torch.zeros(2, dtype=torch.long, device="meta")), ValueError,
+     "target must be on the device of logits (cpu), got meta"),
+    (lambda: scratch.kl_divergence(torch.full((3,), 1 / 3), torch.full((3,), 1 / 3, device="meta")), ValueError,
+     "q must be on the device of p (cpu)"),
+])
+def test_arguments_are_refused_by_name(call, error, words):
+    with pytest.raises(error, match=re.escape(words)):
+        call()
+
+
+@pytest.mark.parametrize("shape, dim", [((0,), 0), ((2, 0), 1), ((0, 3), 1)], ids=str)
+def test_log_softmax_of_an_empty_tensor_is_empty_as_in_torch(shape, dim):
+    z = torch.zeros(shape, dtype=torch.float64)
+    assert torch.equal(scratch.log_softmax(z, dim), F.log_softmax(z, dim))  # max() of an empty dim used to raise

@@ -9,10 +9,9 @@ arguments <= 0, so they cannot overflow.
 """
 from __future__ import annotations
 
-import math
-from numbers import Integral, Real
-
 import torch
+
+from dlnotes._checks import dimension, number, tensor
 
 # SELU's constants: the solution of the fixed-point equations in Klambauer, Unterthiner, Mayr and
 # Hochreiter, "Self-Normalizing Neural Networks", NeurIPS 2017 (arXiv:1706.02515), for which
@@ -23,18 +22,6 @@ import torch
 #               * (2 erfc(sqrt 2) e^2 + pi erfc(1/sqrt 2)^2 e - 2 (2 + pi) erfc(1/sqrt 2) sqrt(e) + pi + 2)^(-1/2)
 SELU_ALPHA = 1.6732632423543772848170429916717  # the paper's alpha_01, also torch.nn.SELU's
 SELU_SCALE = 1.0507009873554804934193349852946  # the paper's lambda_01 ("scale" in torch.nn.SELU)
-
-
-def _check_tensor(x) -> None:
-    if not isinstance(x, torch.Tensor) or not x.is_floating_point():
-        what = f"a {x.dtype} tensor" if isinstance(x, torch.Tensor) else type(x).__name__
-        raise TypeError(f"x must be a floating-point torch.Tensor, got {what}")
-
-
-def _check_number(value, name: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, Real) or not math.isfinite(value):
-        raise ValueError(f"{name} must be a finite real number, got {value!r}")
-    return float(value)
 
 
 def _split(x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
@@ -49,7 +36,7 @@ def _split(x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
 
 def sigmoid(x: torch.Tensor) -> torch.Tensor:
     """1 / (1 + exp(-x)), in (0, 1); its derivative sigmoid(x) * (1 - sigmoid(x)) peaks at 1/4."""
-    _check_tensor(x)
+    tensor(x, "x", floating=True)
     # exp(-x) overflows for x << 0 (and its gradient turns into inf/inf = nan), so each side gets
     # the algebraically equal form whose exponential sees only arguments <= 0.
     x_pos, x_neg = _split(x)
@@ -61,6 +48,7 @@ def tanh(x: torch.Tensor) -> torch.Tensor:
 
     So tanh'(0) = 1, four times sigmoid'(0) = 1/4.
     """
+    tensor(x, "x", floating=True)  # before 2 * x, which would repeat a list or a string
     # tanh(x) = 2 sigmoid(2x) - 1 exactly, so the stable sigmoid makes a stable tanh. Near 0 the
     # subtraction leaves an absolute error of about 1e-16 (float64), not a relative one.
     return 2 * sigmoid(2 * x) - 1
@@ -68,21 +56,21 @@ def tanh(x: torch.Tensor) -> torch.Tensor:
 
 def relu(x: torch.Tensor) -> torch.Tensor:
     """max(x, 0). At x = 0 the derivative is undefined; like PyTorch, this code's gradient there is 0."""
-    _check_tensor(x)
+    tensor(x, "x", floating=True)
     return torch.where(x > 0, x, 0.0)  # gradient 1 where x > 0, else 0 (also at x = 0)
 
 
 def leaky_relu(x: torch.Tensor, negative_slope: float = 0.01) -> torch.Tensor:
     """x for x > 0, negative_slope * x otherwise: negative inputs keep a small gradient."""
-    _check_tensor(x)
-    negative_slope = _check_number(negative_slope, "negative_slope")
+    tensor(x, "x", floating=True)
+    negative_slope = number(negative_slope, "negative_slope")
     return torch.where(x > 0, x, negative_slope * x)
 
 
 def elu(x: torch.Tensor, alpha: float = 1.0) -> torch.Tensor:
     """x for x > 0, alpha * (exp(x) - 1) otherwise: smooth, saturating at -alpha for x -> -inf."""
-    _check_tensor(x)
-    alpha = _check_number(alpha, "alpha")
+    tensor(x, "x", floating=True)
+    alpha = number(alpha, "alpha")
     # Only x <= 0 reaches exp: the unused branch would overflow for large x, and its 0 * inf gradient is nan.
     _, x_neg = _split(x)
     return torch.where(x > 0, x, alpha * (torch.exp(x_neg) - 1))
@@ -95,11 +83,10 @@ def selu(x: torch.Tensor) -> torch.Tensor:
 
 def softmax(x: torch.Tensor, dim: int) -> torch.Tensor:
     """exp(x) / sum(exp(x)) along ``dim``: non-negative entries that sum to 1 along ``dim``."""
-    _check_tensor(x)
-    ndim = max(x.dim(), 1)  # PyTorch treats a 0-d tensor as one entry along dim 0 or -1
-    if isinstance(dim, bool) or not isinstance(dim, Integral) or not -ndim <= dim < ndim:
-        raise ValueError(f"dim must be an integer in [{-ndim}, {ndim - 1}] for a tensor of shape "
-                         f"{tuple(x.shape)}, got {dim!r}")
+    tensor(x, "x", floating=True)
+    dim = dimension(dim, "dim", x, "x")  # for a 0-d tensor: 0 or -1, as in torch
+    if x.numel() == 0:
+        return x.clone()  # nothing to normalise (and amax() refuses an empty dimension)
     # Subtracting the maximum changes nothing mathematically (it cancels between numerator and
     # denominator) but keeps every exponent <= 0, so exp cannot overflow. Because the result does not
     # depend on the shift, no gradient needs to flow through it: detach.

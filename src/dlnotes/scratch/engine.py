@@ -12,19 +12,34 @@ gradient is complete before it is passed on.
 >>> J.backward()
 >>> J.data, a.grad, b.grad, c.grad
 (33.0, 3.0, 6.0, 9.0)
+
+A ``Value`` holds a finite float: ``Value(nan)`` and ``Value(inf)`` are refused, and
+so is an operation whose result would not be finite (``exp(1000)``, ``1e200 * 1e200``,
+``x / 0``), with a ``ValueError`` that says which. Gradients are not checked: like
+torch's, they may overflow to inf.
 """
 from __future__ import annotations
 
 import math
+import sys
 from numbers import Real
 
+from dlnotes._checks import instance, number
 
-def _is_number(x) -> bool:
-    return isinstance(x, Real) and not isinstance(x, bool)
+EXP_LIMIT = math.log(sys.float_info.max)  # 709.78: e to anything larger is not a float
+
+
+def _as_value(other) -> Value:
+    """``other`` as a Value: a Value as it is, a number as a constant leaf."""
+    if isinstance(other, Value):
+        return other
+    instance(other, "other", Real, "a Value or a real number")
+    return Value(number(other, "other"))
 
 
 def topological_order(root: Value) -> list[Value]:
     """Every value ``root`` depends on, inputs before the values computed from them, ``root`` last."""
+    instance(root, "root", Value, "a dlnotes.scratch.engine.Value")
     order, seen, stack = [], set(), [(root, False)]
     while stack:  # an explicit stack: a chain of 10,000 operations must not hit Python's recursion limit
         node, children_done = stack.pop()
@@ -41,14 +56,15 @@ class Value:
     """One scalar of a computational graph: its value ``data``, its gradient ``grad``, and how it was made."""
 
     def __init__(self, data, _prev=(), _op="", label=""):
-        if not _is_number(data):
-            raise TypeError(f"data must be a real number (int or float), got {type(data).__name__}")
-        self.data = float(data)
+        if _op and not math.isfinite(data):  # an operation's result: name the operation, not "data"
+            raise ValueError(f"{_op} overflows a float: inputs {', '.join(f'{v.data:g}' for v in _prev)} "
+                             f"give {data}")
+        self.data = number(data, "data")  # a finite real number, as a float
         self.grad = 0.0  # d(output)/d(self), filled in by output.backward()
         self._backward = lambda: None  # a leaf has no inputs to pass its gradient to
         self._prev = tuple(_prev)  # a tuple, not a set: keeps argument order (for drawing) and a*a has two edges
         self._op = _op
-        self.label = label
+        self.label = instance(label, "label", str, "a string")
 
     def __repr__(self):
         name = f"{self.label}: " if self.label else ""
@@ -57,10 +73,7 @@ class Value:
     # ---- the primitive operations: a forward line and a _backward closure each ----
 
     def __add__(self, other):
-        if not isinstance(other, Value):
-            if not _is_number(other):
-                return NotImplemented
-            other = Value(other)
+        other = _as_value(other)
         out = Value(self.data + other.data, (self, other), "+")
 
         def _backward():  # add distributes: d(x+y)/dx = d(x+y)/dy = 1
@@ -70,10 +83,7 @@ class Value:
         return out
 
     def __mul__(self, other):
-        if not isinstance(other, Value):
-            if not _is_number(other):
-                return NotImplemented
-            other = Value(other)
+        other = _as_value(other)
         out = Value(self.data * other.data, (self, other), "*")
 
         def _backward():  # mul swaps and scales: d(xy)/dx = y, d(xy)/dy = x
@@ -83,11 +93,18 @@ class Value:
         return out
 
     def __pow__(self, exponent):
-        if not _is_number(exponent):
-            raise TypeError(f"exponent must be an int or float (a constant), got {type(exponent).__name__}")
-        if self.data < 0 and not float(exponent).is_integer():
-            raise ValueError(f"a negative base ({self.data}) needs an integer exponent, got {exponent}")
-        out = Value(self.data ** exponent, (self,), f"**{exponent}")
+        instance(exponent, "exponent", Real, "a number (a constant: a Value exponent is not supported)")
+        exponent = number(exponent, "exponent")
+        if self.data < 0 and not exponent.is_integer():  # (-8) ** (1/3) is a complex number
+            raise ValueError(f"exponent must be an integer for a negative base (data={self.data}), got {exponent}")
+        if self.data == 0 and exponent < 1:
+            raise ValueError(f"exponent must be >= 1 at data=0 (0 ** exponent, or its slope "
+                             f"exponent * 0 ** (exponent - 1), would divide by 0), got {exponent}")
+        try:
+            result = self.data ** exponent
+        except OverflowError:  # float ** raises where float * gives inf
+            raise ValueError(f"**{exponent:g} overflows a float: input {self.data:g}") from None
+        out = Value(result, (self,), f"**{exponent:g}")
 
         def _backward():
             self.grad += exponent * self.data ** (exponent - 1) * out.grad
@@ -95,6 +112,8 @@ class Value:
         return out
 
     def exp(self):
+        if self.data > EXP_LIMIT:
+            raise ValueError(f"exp overflows a float: data must be <= {EXP_LIMIT:.2f}, got {self.data}")
         out = Value(math.exp(self.data), (self,), "exp")
 
         def _backward():  # d(e^x)/dx = e^x, which is out.data
@@ -104,7 +123,7 @@ class Value:
 
     def log(self):
         if self.data <= 0:
-            raise ValueError(f"log needs a positive value, got {self.data}")
+            raise ValueError(f"log needs data > 0, got {self.data}")
         out = Value(math.log(self.data), (self,), "log")
 
         def _backward():
@@ -140,10 +159,7 @@ class Value:
 
     def max(self, other):
         """``max(self, other)``: the gradient goes to the larger input; on a tie each gets half (as torch.maximum)."""
-        if not isinstance(other, Value):
-            if not _is_number(other):
-                raise TypeError(f"other must be a Value, int or float, got {type(other).__name__}")
-            other = Value(other)
+        other = _as_value(other)
         out = Value(max(self.data, other.data), (self, other), "max")
 
         def _backward():  # max routes: the larger input takes the whole upstream gradient
@@ -159,9 +175,12 @@ class Value:
         return self * -1
 
     def __sub__(self, other):
-        return self + (-other)
+        return self + (-_as_value(other))
 
     def __truediv__(self, other):
+        other = _as_value(other)
+        if other.data == 0:
+            raise ValueError("other must not be 0: division by zero")
         return self * other ** -1
 
     def __radd__(self, other):  # 3 + v
@@ -171,10 +190,12 @@ class Value:
         return self * other
 
     def __rsub__(self, other):  # 3 - v
-        return other + (-self)
+        return _as_value(other) + (-self)
 
     def __rtruediv__(self, other):  # 3 / v
-        return other * self ** -1
+        if self.data == 0:
+            raise ValueError("division by zero: the divisor's data is 0")
+        return _as_value(other) * self ** -1
 
     # ---- backpropagation ----
 

@@ -7,6 +7,7 @@ picture reads like the graphs in CS231n and micrograd.
 """
 from __future__ import annotations
 
+from dlnotes._checks import instance, number
 from dlnotes.scratch.engine import Value, topological_order
 
 COLUMN, ROW = 1.0, 1.0  # distance between columns (depths) and between rows, in data units
@@ -56,9 +57,14 @@ def draw_graph(root: Value, ax=None, *, fontsize: float = 8.0):
     Call ``root.backward()`` first to see gradients. Returns the matplotlib axes. Boxes and
     circles are text frames, so they fit their text at any figure size; the value boxes are
     the texts whose gid is ``"value"``, the operation circles those whose gid is ``"op"``.
+    ``ax``: None (a new figure, sized to the graph) or a matplotlib ``Axes``; ``fontsize`` >= 2.
     """
-    if not isinstance(root, Value):
-        raise TypeError(f"root must be a dlnotes.scratch.engine.Value, got {type(root).__name__}")
+    from matplotlib.axes import Axes
+
+    instance(root, "root", Value, "a dlnotes.scratch.engine.Value")
+    if ax is not None:
+        instance(ax, "ax", Axes, "None or a matplotlib Axes")
+    fontsize = number(fontsize, "fontsize", minimum=2)  # the operation circles use fontsize - 1
     order = topological_order(root)
     depth = _depths(order)
     y = _rows(order, depth)

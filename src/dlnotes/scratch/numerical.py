@@ -10,35 +10,24 @@ a correct gradient relative errors of 1e-3 to 1e-1, enough to hide a real bug.
 """
 from __future__ import annotations
 
-import math
 from numbers import Real
 
+import numpy as np
 import torch
+
+from dlnotes._checks import function, number, one_of, show, tensor
 
 METHODS = ("central", "forward")
 
 
-def _check_arguments(f, x, eps, method) -> None:
-    if not callable(f):
-        raise TypeError(f"f must be a callable tensor -> scalar, got {type(f).__name__}")
-    if not isinstance(x, torch.Tensor) or not x.is_floating_point():
-        what = f"a {x.dtype} tensor" if isinstance(x, torch.Tensor) else type(x).__name__
-        raise TypeError(f"x must be a floating-point torch.Tensor, got {what}")
-    if isinstance(eps, bool) or not isinstance(eps, Real) or not math.isfinite(eps) or eps <= 0:
-        raise ValueError(f"eps must be a positive finite number, got {eps!r}")
-    if method not in METHODS:
-        raise ValueError(f"method must be one of {METHODS}, got {method!r}")
-
-
-def _scalar(value, name: str = "f(x)") -> float:
-    """f's output as a Python float, refusing anything that is not a single number."""
+def _scalar(value) -> float:
+    """f's output as a Python float, refusing anything that is not a single real number."""
     if isinstance(value, torch.Tensor):
-        if value.numel() != 1:
-            raise ValueError(f"{name} must return a scalar, got a tensor of shape {tuple(value.shape)}")
+        if value.numel() != 1 or value.is_complex() or value.dtype == torch.bool:
+            raise ValueError(f"f must return a scalar: a one-element real tensor or a number, got {show(value)}")
         return value.item()
-    if isinstance(value, bool) or not isinstance(value, Real):
-        raise ValueError(f"{name} must return a scalar (a one-element tensor or a number), "
-                         f"got {type(value).__name__}")
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, Real):
+        raise ValueError(f"f must return a scalar: a one-element real tensor or a number, got {show(value)}")
     return float(value)
 
 
@@ -50,9 +39,12 @@ def numerical_gradient(f, x: torch.Tensor, eps: float = 1e-6, method: str = "cen
     ``method="forward"``: (f(x + eps e_i) - f(x)) / eps, error O(eps), half the evaluations.
     ``x`` is not modified; ``f`` sees a copy with one entry changed at a time.
     """
-    _check_arguments(f, x, eps, method)
-    x = x.detach().clone()  # contiguous, so x.view(-1) below is a view of it
-    flat = x.view(-1)       # (n,) nudging flat[i] nudges x
+    function(f, "f", "tensor -> scalar")
+    tensor(x, "x", floating=True)
+    eps = number(eps, "eps", above=0)
+    one_of(method, "method", METHODS)
+    x = x.detach().clone(memory_format=torch.contiguous_format)  # contiguous even if x is not (x.t())...
+    flat = x.view(-1)  # (n,) ...so that this is a view: nudging flat[i] nudges x
     grad = torch.zeros_like(flat)
     f_x = _scalar(f(x)) if method == "forward" else None  # computed once, shared by every entry
     for i in range(flat.numel()):
@@ -76,9 +68,11 @@ def gradient_check(f, x: torch.Tensor, eps: float = 1e-6, method: str = "central
     (nearly) zero from dividing round-off by round-off. In float64 a correct gradient usually gives
     below 1e-6 and a wrong one above 1e-2.
     """
-    _check_arguments(f, x, eps, method)
-    if isinstance(floor, bool) or not isinstance(floor, Real) or not floor > 0:
-        raise ValueError(f"floor must be a positive number, got {floor!r}")
+    function(f, "f", "tensor -> scalar")
+    tensor(x, "x", floating=True, nonempty=True)  # the largest error over no entries is not a number
+    eps = number(eps, "eps", above=0)
+    one_of(method, "method", METHODS)
+    floor = number(floor, "floor", above=0)
     leaf = x.detach().clone().requires_grad_(True)
     out = f(leaf)
     _scalar(out)

@@ -6,7 +6,10 @@ tensors in place, exactly as the ``torch.optim`` class of the same name does
 with the same arguments: same defaults, the same place for ``eps``, the same
 bias correction, the same form of Nesterov momentum. A test runs both side by
 side and compares the trajectories. ``weight_decay``, ``maximize``, parameter
-groups and AMSGrad are left out; they add lines, not ideas.
+groups and AMSGrad are left out; they add lines, not ideas. Stricter than
+torch: ``lr`` and ``eps`` must be > 0 (``eps=0`` turns a zero gradient into
+0 / 0 = nan), and a tensor listed twice in ``params`` is refused (torch only
+warns, then updates it twice per step).
 
 Notation in the comments: ``g`` the gradient, ``lr`` the learning rate
 (eta in the formulas), ``t`` the number of steps taken so far, counting this one.
@@ -21,56 +24,36 @@ tensor([-9.4347e-01, -7.3123e-05], dtype=torch.float64)
 """
 from __future__ import annotations
 
-import math
-from numbers import Real
-
 import torch
+
+from dlnotes._checks import flag, function, instance, integer, number, show, tensor
 
 
 # --- argument checks ---------------------------------------------------------
 
-def _number(name: str, value) -> float:
-    if isinstance(value, bool) or not isinstance(value, Real) or not math.isfinite(value):
-        raise TypeError(f"{name} must be a finite real number, got {value!r}")
-    return float(value)
-
-
-def _positive(name: str, value) -> float:
-    value = _number(name, value)
-    if value <= 0:
-        raise ValueError(f"{name} must be > 0, got {value!r}")
-    return value
-
-
-def _non_negative(name: str, value) -> float:
-    value = _number(name, value)
-    if value < 0:
-        raise ValueError(f"{name} must be >= 0, got {value!r}")
-    return value
-
-
-def _decay(name: str, value) -> float:
-    """A decay rate of a running average or of momentum: 0 <= value < 1."""
-    value = _number(name, value)
-    if not 0 <= value < 1:
-        raise ValueError(f"{name} must be in [0, 1), got {value!r}")
-    return value
-
-
 def _parameters(params) -> list[torch.Tensor]:
+    """A non-empty list of distinct floating-point leaf tensors, from any iterable (``model.parameters()``)."""
     if isinstance(params, torch.Tensor):  # a lone tensor would iterate over its rows
-        raise TypeError("params must be a list of tensors, got a single tensor; wrap it: [x]")
+        raise TypeError(f"params must be a list of tensors, got {show(params)}; wrap it: [x]")
     try:
         params = list(params)
     except TypeError:
-        raise TypeError(f"params must be a list of tensors, got {type(params).__name__}") from None
+        raise TypeError(f"params must be a list of tensors, got {show(params)}") from None
     if not params:
         raise ValueError("params must contain at least one tensor, got an empty list")
-    for p in params:
-        if not isinstance(p, torch.Tensor) or not p.is_floating_point():
-            what = f"a {p.dtype} tensor" if isinstance(p, torch.Tensor) else type(p).__name__
-            raise TypeError(f"params must hold floating-point tensors, got {what}")
+    for i, p in enumerate(params):
+        tensor(p, f"params[{i}]", floating=True)
+        if not p.is_leaf:  # as torch.optim: the step would change a computed tensor, not a parameter
+            raise ValueError(f"params[{i}] must be a leaf tensor (a parameter, not computed from one), "
+                             f"got {show(p)}; use p.detach().requires_grad_()")
+    if len({id(p) for p in params}) != len(params):  # each step() would update it twice
+        raise ValueError("params must not hold the same tensor twice (each step() would update it twice)")
     return params
+
+
+def _decay(value, name: str) -> float:
+    """A decay rate of a running average or of momentum: 0 <= value < 1."""
+    return number(value, name, minimum=0, below=1)
 
 
 # --- the optimizers ----------------------------------------------------------
@@ -85,7 +68,7 @@ class Optimizer:
 
     def __init__(self, params, lr):
         self.params = _parameters(params)
-        self.lr = _positive("lr", lr)
+        self.lr = number(lr, "lr", above=0)
         self.state = [{"step": 0} for _ in self.params]
 
     def zero_grad(self):
@@ -101,6 +84,7 @@ class Optimizer:
         """
         loss = None
         if closure is not None:
+            function(closure, "closure", "() -> loss, that zeroes the gradients and calls backward()")
             with torch.enable_grad():
                 loss = closure()
         with torch.no_grad():  # the update itself is not part of any graph
@@ -112,7 +96,8 @@ class Optimizer:
         return loss
 
     def update(self, param, grad, state):
-        raise NotImplementedError
+        raise NotImplementedError(f"{type(self).__name__} must define update(param, grad, state): "
+                                  f"Optimizer is the base class of SGD, Adagrad, RMSprop and Adam")
 
 
 class SGD(Optimizer):
@@ -126,13 +111,9 @@ class SGD(Optimizer):
 
     def __init__(self, params, lr=1e-3, momentum=0.0, dampening=0.0, nesterov=False):
         super().__init__(params, lr)
-        self.momentum = _decay("momentum", momentum)
-        dampening = _number("dampening", dampening)
-        if not 0 <= dampening <= 1:
-            raise ValueError(f"dampening must be in [0, 1], got {dampening!r}")
-        self.dampening = dampening
-        if not isinstance(nesterov, bool):
-            raise TypeError(f"nesterov must be True or False, got {nesterov!r}")
+        self.momentum = _decay(momentum, "momentum")
+        self.dampening = number(dampening, "dampening", minimum=0, maximum=1)
+        nesterov = flag(nesterov, "nesterov")
         if nesterov and (self.momentum == 0 or self.dampening != 0):
             raise ValueError(f"nesterov=True needs momentum > 0 and dampening = 0, "
                              f"got momentum={momentum!r}, dampening={dampening!r}")
@@ -159,9 +140,9 @@ class Adagrad(Optimizer):
 
     def __init__(self, params, lr=1e-2, lr_decay=0.0, initial_accumulator_value=0.0, eps=1e-10):
         super().__init__(params, lr)
-        self.lr_decay = _non_negative("lr_decay", lr_decay)
-        self.initial_accumulator_value = _non_negative("initial_accumulator_value", initial_accumulator_value)
-        self.eps = _non_negative("eps", eps)
+        self.lr_decay = number(lr_decay, "lr_decay", minimum=0)
+        self.initial_accumulator_value = number(initial_accumulator_value, "initial_accumulator_value", minimum=0)
+        self.eps = number(eps, "eps", above=0)  # 0 would make a zero gradient 0 / 0 = nan
 
     def update(self, param, grad, state):
         if "sum" not in state:
@@ -182,12 +163,10 @@ class RMSprop(Optimizer):
 
     def __init__(self, params, lr=1e-2, alpha=0.99, eps=1e-8, momentum=0.0, centered=False):
         super().__init__(params, lr)
-        self.alpha = _decay("alpha", alpha)
-        self.eps = _non_negative("eps", eps)
-        self.momentum = _decay("momentum", momentum)
-        if not isinstance(centered, bool):
-            raise TypeError(f"centered must be True or False, got {centered!r}")
-        self.centered = centered
+        self.alpha = _decay(alpha, "alpha")
+        self.eps = number(eps, "eps", above=0)  # 0 would make a zero gradient 0 / 0 = nan
+        self.momentum = _decay(momentum, "momentum")
+        self.centered = flag(centered, "centered")
 
     def update(self, param, grad, state):
         if "square_avg" not in state:
@@ -216,12 +195,11 @@ class Adam(Optimizer):
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8):
         super().__init__(params, lr)
-        try:
-            beta1, beta2 = betas
-        except (TypeError, ValueError):
-            raise TypeError(f"betas must be a pair (beta1, beta2), got {betas!r}") from None
-        self.betas = (_decay("betas[0]", beta1), _decay("betas[1]", beta2))
-        self.eps = _non_negative("eps", eps)
+        instance(betas, "betas", (tuple, list), "a pair (beta1, beta2)")  # not a set: its order is arbitrary
+        if len(betas) != 2:
+            raise ValueError(f"betas must be a pair (beta1, beta2), got {show(betas)}")
+        self.betas = (_decay(betas[0], "betas[0]"), _decay(betas[1], "betas[1]"))
+        self.eps = number(eps, "eps", above=0)  # 0 would make a zero gradient 0 / 0 = nan
 
     def update(self, param, grad, state):
         beta1, beta2 = self.betas
@@ -238,6 +216,22 @@ class Adam(Optimizer):
 
 # --- running an optimizer on a function --------------------------------------
 
+def _start(x0) -> torch.Tensor:
+    """x0 as a finite floating-point vector (d,): a tensor keeps its dtype, a list becomes float64."""
+    if not isinstance(x0, torch.Tensor):
+        try:
+            x0 = torch.as_tensor(x0)
+        except (TypeError, ValueError, RuntimeError):
+            raise TypeError(f"x0 must be a vector: a list of numbers or a 1-d tensor, got {show(x0)}") from None
+        if x0.is_complex() or x0.dtype == torch.bool:
+            raise TypeError(f"x0 must hold real numbers, got {show(x0)}")
+        x0 = x0.to(torch.float64)
+    tensor(x0, "x0", floating=True, dims=(1,), nonempty=True)
+    if not torch.isfinite(x0).all():  # every point after it would be nan
+        raise ValueError(f"x0 must be finite, got {x0.tolist()}")
+    return x0
+
+
 def trajectory(f, x0, make_optimizer, steps: int) -> torch.Tensor:
     """The points an optimizer visits while minimising ``f`` from ``x0``: shape (steps + 1, d).
 
@@ -248,26 +242,26 @@ def trajectory(f, x0, make_optimizer, steps: int) -> torch.Tensor:
     step is up to ``max_iter`` inner iterations. A list ``x0`` becomes float64; a tensor
     keeps its dtype. Row 0 is ``x0``.
     """
-    if not callable(f):
-        raise TypeError(f"f must be a callable vector -> scalar, got {type(f).__name__}")
-    if not callable(make_optimizer):
+    function(f, "f", "vector (d,) -> scalar tensor")
+    if not callable(make_optimizer):  # a class is welcome here: SGD([x]) makes an optimizer
         raise TypeError(f"make_optimizer must be a callable list of tensors -> optimizer, "
-                        f"got {type(make_optimizer).__name__}")
-    if isinstance(steps, bool) or not isinstance(steps, int) or steps < 0:
-        raise ValueError(f"steps must be an integer >= 0, got {steps!r}")
-    if not isinstance(x0, torch.Tensor):
-        x0 = torch.as_tensor(x0, dtype=torch.float64)
-    if x0.dim() != 1 or not x0.is_floating_point():
-        raise ValueError(f"x0 must be a floating-point vector of shape (d,), got shape {tuple(x0.shape)} "
-                         f"and dtype {x0.dtype}")
+                        f"got {show(make_optimizer)}")
+    steps = integer(steps, "steps", minimum=0)
+    x0 = _start(x0)
     x = x0.detach().clone().requires_grad_(True)  # (d,) the optimizer's only parameter
     optimizer = make_optimizer([x])
+    if not (callable(getattr(optimizer, "step", None)) and callable(getattr(optimizer, "zero_grad", None))):
+        raise TypeError(f"make_optimizer must return an optimizer, with step() and zero_grad(), "
+                        f"got {show(optimizer)}")
 
     def closure():
         optimizer.zero_grad()
         loss = f(x)
-        if not isinstance(loss, torch.Tensor) or loss.numel() != 1:
-            raise ValueError("f must return a scalar tensor (one element)")
+        if not isinstance(loss, torch.Tensor) or loss.numel() != 1 or not loss.is_floating_point():
+            raise ValueError(f"f must return a scalar tensor of floats (one element), got {show(loss)}")
+        if not loss.requires_grad:
+            raise ValueError("f must return a tensor computed from its argument, through autograd: "
+                             "this one does not require grad")
         loss.backward()
         return loss
 
