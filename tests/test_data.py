@@ -136,3 +136,54 @@ def test_bad_options_name_the_argument(fixture_dir, kwargs, name):
 def torch_close(a, b):
     import torch
     return torch.allclose(a, b)
+
+
+# ---------- bad input found by test_bad_input_modules.py (each failed before the checks went through _checks)
+
+
+def test_root_of_the_wrong_type_names_root(fixture_dir):
+    with pytest.raises(TypeError, match="root must be a str or path-like"):
+        fashion_mnist([])
+
+
+@pytest.mark.parametrize("normalize, error", [((float("nan"), 1.0), ValueError),  # silently gave nan pixels
+                                              ((0.5, ""), TypeError), ((0.5, None), TypeError),
+                                              ([0.5, float("inf")], ValueError), ((0.5,), ValueError),
+                                              (0.5, TypeError)])
+def test_normalize_pair_must_hold_two_finite_numbers(fixture_dir, normalize, error):
+    with pytest.raises(error, match="normalize"):
+        fashion_mnist(fixture_dir, normalize=normalize)
+
+
+def test_normalize_pair_may_be_a_list(fixture_dir):
+    assert fashion_mnist(fixture_dir, normalize=[0.5, 0.25]).std == 0.25
+
+
+@pytest.mark.parametrize("val_size", [0.9999999, 0.01, 6])  # all six training images, or none of them
+def test_val_size_must_leave_images_in_both_parts(fixture_dir, val_size):
+    with pytest.raises(ValueError, match="val_size must move at least one"):
+        fashion_mnist(fixture_dir, val_size=val_size)
+
+
+def test_seed_must_fit_a_generator(fixture_dir):
+    with pytest.raises(ValueError, match=r"seed must be an integer in \[0, 4294967295\]"):
+        fashion_mnist(fixture_dir, val_size=2, seed=2**64)  # was torch's RuntimeError: Overflow
+
+
+@pytest.mark.parametrize("path, error", [(None, TypeError), (b"x", TypeError), (".", FileNotFoundError),
+                                         ("missing", FileNotFoundError)])
+def test_read_idx_names_a_bad_path(tmp_path, monkeypatch, path, error):
+    monkeypatch.chdir(tmp_path)  # "." is a folder: it was an IsADirectoryError
+    with pytest.raises(error, match="path must"):
+        read_idx(path)
+
+
+@pytest.mark.parametrize("sha256, error", [(5, TypeError), ([], TypeError), ("abc", ValueError)])
+def test_read_idx_names_a_bad_sha256(fixture_dir, sha256, error):
+    with pytest.raises(error, match="sha256 must be None or a string of 64 hex digits"):
+        read_idx(fixture_dir / "t10k-labels-idx1-ubyte.gz", sha256)
+
+
+def test_read_idx_takes_an_upper_case_hash(fixture_dir):
+    name = "t10k-labels-idx1-ubyte"
+    assert read_idx(fixture_dir / f"{name}.gz", data.SHA256[name].upper()).tolist() == [0, 1, 2, 3]

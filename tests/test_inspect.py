@@ -109,7 +109,7 @@ def test_hooks_are_removed_after_the_call():
 
 def test_hooks_are_removed_when_the_forward_pass_fails():
     model = mlp((5, 4, 4, 3))
-    with pytest.raises(RuntimeError):
+    with pytest.raises(ValueError, match="x must be a batch that model accepts.*mat1 and mat2"):
         activation_statistics(model, torch.randn(2, 7))  # wrong input width
     assert hooks_left(model) == 0
 
@@ -183,3 +183,51 @@ def test_a_bare_activation_and_a_single_output():
     assert list(stats["name"]) == ["Tanh"]
     assert stats.loc[1, "mean"] == pytest.approx(math.tanh(3.0)) and math.isnan(stats.loc[1, "std"])
     assert stats.loc[1, "saturated_fraction"] == 1.0
+
+
+# ---------- bad input found by test_bad_input_modules.py (each failed before the checks went through _checks)
+
+
+@pytest.mark.parametrize("x", [torch.tensor(1.5), torch.ones(2, 4, dtype=torch.int64), torch.ones(2, 4, 3)])
+def test_an_x_the_model_cannot_take_names_x(x):
+    model = mlp((4, 3, 2))
+    with pytest.raises(ValueError, match="x must be a batch that model accepts") as info:
+        activation_statistics(model, x)  # was torch's RuntimeError from inside the model
+    assert isinstance(info.value.__cause__, RuntimeError) and hooks_left(model) == 0
+
+
+def test_an_empty_batch_is_refused():
+    with pytest.raises(ValueError, match="x must not be empty"):
+        activation_statistics(mlp((4, 3, 2)), torch.empty(0, 4))  # silently gave a row of nan
+
+
+def test_the_model_s_own_errors_pass_unchanged():
+    class Refuses(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.act = nn.Tanh()
+
+        def forward(self, x):
+            raise KeyError("my own error")
+
+    with pytest.raises(KeyError, match="my own error"):
+        activation_statistics(Refuses(), torch.randn(2, 3))
+
+
+@pytest.mark.parametrize("saturation, error", [(True, TypeError), ("0.9", TypeError), (float("nan"), ValueError),
+                                               (0.5, ValueError)])
+def test_saturation_is_a_number_in_the_open_interval(saturation, error):
+    with pytest.raises(error, match="saturation must be a"):
+        activation_statistics(mlp((4, 3, 2)), torch.randn(2, 4), saturation=saturation)
+
+
+def test_model_given_as_a_class_says_to_create_an_instance():
+    with pytest.raises(TypeError, match="create an instance"):
+        parameter_count(nn.Linear)
+
+
+def test_a_layer_that_returns_a_tuple_is_named():
+    model = nn.Sequential(nn.LSTM(3, 2, batch_first=True))
+    with pytest.raises(TypeError, match="layer_types must select layers that return tensors, but layer '0' returned"):
+        activation_statistics(model, torch.randn(2, 4, 3), layer_types=nn.LSTM)
+    assert hooks_left(model) == 0

@@ -107,22 +107,23 @@ def test_other_target_becomes_a_label_and_price_a_feature():
     assert "price" in data.meta.numeric and "carat" not in data.meta.numeric
 
 
-@pytest.mark.parametrize("kwargs, name", [
-    ({"target": "cost"}, "target"),
-    ({"target": "cut"}, "target"),
-    ({"val_size": 0}, "val_size"),
-    ({"val_size": 1.0}, "val_size"),
-    ({"val_size": "0.1"}, "val_size"),
-    ({"test_size": -0.1}, "test_size"),
-    ({"test_size": True}, "test_size"),
-    ({"val_size": 0.5, "test_size": 0.5}, "val_size \\+ test_size"),
-    ({"seed": -1}, "seed"),
-    ({"seed": 1.5}, "seed"),
-    ({"dtype": torch.int64}, "dtype"),
-    ({"target": "z", "log_target": True}, "log_target"),
+@pytest.mark.parametrize("kwargs, error, name", [
+    ({"target": "cost"}, ValueError, "target"),
+    ({"target": "cut"}, ValueError, "target"),
+    ({"val_size": 0}, ValueError, "val_size"),
+    ({"val_size": 1.0}, ValueError, "val_size"),
+    ({"val_size": "0.1"}, TypeError, "val_size"),
+    ({"test_size": -0.1}, ValueError, "test_size"),
+    ({"test_size": True}, TypeError, "test_size"),
+    ({"val_size": 0.5, "test_size": 0.5}, ValueError, "val_size \\+ test_size"),
+    ({"seed": -1}, ValueError, "seed"),
+    ({"seed": 1.5}, TypeError, "seed"),
+    ({"dtype": torch.int64}, ValueError, "dtype"),
+    ({"dtype": "float32"}, TypeError, "dtype"),
+    ({"target": "z", "log_target": True}, ValueError, "log_target"),
 ])
-def test_bad_arguments(kwargs, name):
-    with pytest.raises(ValueError, match=name):
+def test_bad_arguments(kwargs, error, name):
+    with pytest.raises(error, match=name):
         diamonds(**kwargs)
 
 
@@ -159,3 +160,46 @@ def test_truncated_or_wrong_file(tmp_path, text, message):
     path.write_text(text)
     with pytest.raises(DataFileError, match=f"(?s){message}.*pip install plotnine"):
         diamonds_frame(path=path)
+
+
+# ---------- bad input found by test_bad_input_modules.py (each failed before the checks went through _checks)
+
+
+def test_log_target_must_be_a_bool():
+    with pytest.raises(TypeError, match="log_target must be True or False"):
+        diamonds(log_target="no")  # a truthy string silently took the log
+
+
+@pytest.mark.parametrize("test_size", [0.4999, 0.4999999])  # 5 training rows; none (sklearn's error)
+def test_val_and_test_size_must_leave_training_rows(test_size):
+    with pytest.raises(ValueError, match="val_size \\+ test_size must leave at least 100"):
+        diamonds(val_size=0.5, test_size=test_size)
+
+
+@pytest.mark.parametrize("device, error", [("gpu", ValueError), (0, TypeError)])
+def test_device_is_checked_before_any_work(device, error):
+    with pytest.raises(error, match="device"):  # was torch's error, after the whole preprocessing
+        diamonds(device=device)
+
+
+def test_diamonds_frame_path_of_the_wrong_type():
+    with pytest.raises(TypeError, match="path must be a str or path-like"):
+        diamonds_frame(path=[])
+
+
+def scaled(log_target=True):
+    meta = tabular.TabularMeta(numeric=(), categorical=(), categories={}, cardinalities=(), onehot_names=(),
+                               target="price", target_mean=1.0, target_std=2.0, log_target=log_target)
+    return tabular.TabularData(None, None, None, meta)
+
+
+@pytest.mark.parametrize("y_scaled", [None, "1", [1.0], True, torch.tensor([1, 2]), torch.tensor([1j]),
+                                      np.array(["a"]), np.array([True])])
+def test_to_original_units_refuses_what_is_not_real_numbers(y_scaled):
+    with pytest.raises(TypeError, match="y_scaled"):
+        scaled().to_original_units(y_scaled)
+
+
+def test_to_original_units_takes_a_number():
+    assert scaled(log_target=False).to_original_units(0.5) == 2.0
+    assert scaled().to_original_units(np.float32(-0.5)) == pytest.approx(1.0)

@@ -1,15 +1,27 @@
-"""Fashion-MNIST, read from the original IDX files and verified before use."""
+"""Fashion-MNIST, read from the original IDX files and verified before use.
+
+:func:`fashion_mnist` loads the whole data set (see its docstring for what each
+argument accepts); :func:`read_idx` reads one IDX file. A missing, truncated or
+corrupt data file raises :class:`DataFileError`; a bad argument raises
+``TypeError`` (wrong kind of thing) or ``ValueError`` (value not accepted)
+naming the argument.
+"""
 from __future__ import annotations
 
 import gzip
 import hashlib
+import math
 import os
+import re
 import zlib
 from dataclasses import dataclass
+from numbers import Integral
 from pathlib import Path
 
 import numpy as np
 import torch
+
+from dlnotes._checks import flag, integer, number, path as path_arg, show
 
 DEBIAN_DIR = Path("/usr/share/datasets/fashion-mnist")
 ROOT_ENV = "DLNOTES_FASHION_MNIST"
@@ -63,13 +75,23 @@ def _find(name: str, folders: list[Path]) -> Path | None:
     return None
 
 
-def read_idx(path: Path, sha256: str | None = None) -> np.ndarray:
-    """Read one IDX file (gzipped or not) into an array, refusing corrupt data.
+def read_idx(path: str | os.PathLike, sha256: str | None = None) -> np.ndarray:
+    """Read one IDX file (gzipped if its name ends in ``.gz``) into a uint8 array, refusing corrupt data.
 
-    With ``sha256`` the decompressed bytes must hash to it; the header's
-    dimensions must always account for every byte of the file.
+    ``path``: a str or path-like naming an existing file (else ``FileNotFoundError``).
+    ``sha256``: ``None`` or the 64 hex digits the decompressed bytes must hash to.
+    The header's dimensions must always account for every byte of the file;
+    corrupt or truncated content raises :class:`DataFileError`.
     """
-    path = Path(path)
+    path = path_arg(path, "path")
+    if sha256 is not None:
+        if not isinstance(sha256, str):
+            raise TypeError(f"sha256 must be None or a string of 64 hex digits, got {show(sha256)}")
+        if not re.fullmatch("[0-9a-fA-F]{64}", sha256):
+            raise ValueError(f"sha256 must be None or a string of 64 hex digits, got {show(sha256)}")
+        sha256 = sha256.lower()
+    if not path.is_file():
+        raise FileNotFoundError(f"path must name an existing IDX file, got {str(path)!r}")
     try:
         raw = gzip.decompress(path.read_bytes()) if path.suffix == ".gz" else path.read_bytes()
     except (EOFError, gzip.BadGzipFile, zlib.error) as err:
@@ -82,7 +104,7 @@ def read_idx(path: Path, sha256: str | None = None) -> np.ndarray:
     ndim = raw[3]
     header = 4 + 4 * ndim
     shape = tuple(int.from_bytes(raw[4 + 4 * i: 8 + 4 * i], "big") for i in range(ndim))
-    if len(raw) != header + int(np.prod(shape)):
+    if len(raw) != header + math.prod(shape):
         raise DataFileError(f"{path} holds {len(raw) - header} data bytes but its header promises shape {shape}: "
                             f"the file is truncated. {HOW_TO_FIX}")
     return np.frombuffer(raw, dtype=np.uint8, offset=header).reshape(shape)
@@ -97,7 +119,10 @@ def _download(root: Path) -> Path:
 
 def _split(x, y, val_size, seed):
     n = len(y)
-    n_val = round(val_size * n) if isinstance(val_size, float) else int(val_size)
+    n_val = round(val_size * n) if isinstance(val_size, float) else val_size
+    if not 0 < n_val < n:
+        raise ValueError(f"val_size must move at least one of the {n} training images to validation and leave "
+                         f"at least one for training, got {val_size} ({n_val} images)")
     order = torch.randperm(n, generator=torch.Generator().manual_seed(seed))
     val, train = order[:n_val], order[n_val:]
     return x[train], y[train], x[val], y[val]
@@ -105,7 +130,7 @@ def _split(x, y, val_size, seed):
 
 def _normalization(normalize, x_train) -> tuple[float, float]:
     if isinstance(normalize, tuple):
-        return float(normalize[0]), float(normalize[1])
+        return normalize
     if normalize == "unit":
         return 0.0, 1.0
     if normalize == "half":
@@ -114,19 +139,29 @@ def _normalization(normalize, x_train) -> tuple[float, float]:
     return unit.mean().item(), unit.std().item()
 
 
-def _check_options(normalize, val_size, seed, flatten) -> None:
-    if not (normalize is None or normalize in NORMALIZATIONS
-            or (isinstance(normalize, tuple) and len(normalize) == 2 and float(normalize[1]) > 0)):
-        raise ValueError(f"normalize must be None, one of {NORMALIZATIONS} or a (mean, std) pair with std > 0, "
-                         f"got {normalize!r}")
-    if isinstance(val_size, bool) or not (
-            (isinstance(val_size, int) and 0 <= val_size < 60000)
-            or (isinstance(val_size, float) and 0.0 <= val_size < 1.0)):
-        raise ValueError(f"val_size must be a count in [0, 60000) or a fraction in [0, 1), got {val_size!r}")
-    if isinstance(seed, bool) or not isinstance(seed, int):
-        raise ValueError(f"seed must be an integer, got {seed!r}")
-    if not isinstance(flatten, bool):
-        raise TypeError(f"flatten must be True or False, got {flatten!r}")
+def _check_normalize(normalize):
+    """None, a name in NORMALIZATIONS, or a (mean, std) pair of finite numbers with std > 0 (as floats)."""
+    accepted = f"None, one of {', '.join(map(repr, NORMALIZATIONS))} or a (mean, std) pair"
+    if normalize is None or (isinstance(normalize, str) and normalize in NORMALIZATIONS):
+        return normalize
+    if isinstance(normalize, str):
+        raise ValueError(f"normalize must be {accepted}, got {show(normalize)}")
+    if not isinstance(normalize, (tuple, list)):
+        raise TypeError(f"normalize must be {accepted}, got {show(normalize)}")
+    if len(normalize) != 2:
+        raise ValueError(f"normalize must be a (mean, std) pair, got {len(normalize)} values: {show(normalize)}")
+    return number(normalize[0], "normalize mean"), number(normalize[1], "normalize std", above=0)
+
+
+def _check_val_size(val_size):
+    """A count in [0, 60000) (int) or a fraction in [0, 1) (float)."""
+    if isinstance(val_size, Integral) and not isinstance(val_size, (bool, np.bool_)):
+        return integer(val_size, "val_size (a count of images)", minimum=0, maximum=59_999)
+    try:
+        return number(val_size, "val_size (a fraction)", minimum=0, below=1)
+    except TypeError:
+        raise TypeError(f"val_size must be a count in [0, 60000) or a fraction in [0, 1), "
+                        f"got {show(val_size)}") from None
 
 
 def fashion_mnist(root: str | os.PathLike | None = None, *, download: bool = False, normalize=None,
@@ -136,9 +171,13 @@ def fashion_mnist(root: str | os.PathLike | None = None, *, download: bool = Fal
     ``normalize``: ``None`` keeps the stored uint8 pixels; otherwise pixels
     become float32 ``(x / 255 - mean) / std`` with ``"unit"`` (0, 1),
     ``"half"`` (0.5, 0.5), ``"standard"`` (the training part's own mean and
-    std) or an explicit ``(mean, std)``. ``val_size`` (a count or a fraction)
-    moves that many training images, drawn with ``seed``, into ``x_val``/
-    ``y_val``. ``flatten`` gives images as rows of 784.
+    std) or an explicit ``(mean, std)`` pair of finite numbers, ``std > 0``.
+    ``val_size`` (an integer count in [0, 60000) or a float fraction in
+    [0, 1); 0 for none) moves that many training images, drawn with ``seed``
+    (an integer in [0, 2**32)), into ``x_val``/``y_val``; a fraction must
+    round to at least one image. ``flatten`` (True or False) gives images
+    as rows of 784. ``root``: ``None`` or a str or path-like folder;
+    ``download``: True or False.
 
     Looks in ``root`` if given, else in the folder named by the environment
     variable ``DLNOTES_FASHION_MNIST``, else in Debian's
@@ -148,14 +187,15 @@ def fashion_mnist(root: str | os.PathLike | None = None, *, download: bool = Fal
     into ``root`` (default ``~/.cache/dlnotes``); nothing is ever downloaded
     otherwise. Every file is checked against its SHA-256.
     """
-    if not isinstance(download, bool):
-        raise TypeError(f"download must be True or False, got {download!r}")
-    _check_options(normalize, val_size, seed, flatten)
-    folders = [Path(root)] if root is not None else (
+    root = None if root is None else path_arg(root, "root")
+    download, flatten = flag(download, "download"), flag(flatten, "flatten")
+    normalize, val_size = _check_normalize(normalize), _check_val_size(val_size)
+    seed = integer(seed, "seed", minimum=0, maximum=2**32 - 1)
+    folders = [root] if root is not None else (
         [Path(os.environ[ROOT_ENV])] if os.environ.get(ROOT_ENV) else [DEBIAN_DIR])
     missing = [name for name in SHA256 if _find(name, folders) is None]
     if missing and download:
-        folders = [_download(Path(root) if root is not None else Path.home() / ".cache" / "dlnotes")]
+        folders = [_download(root if root is not None else Path.home() / ".cache" / "dlnotes")]
         missing = [name for name in SHA256 if _find(name, folders) is None]
     if missing:
         where = ", ".join(str(f) for f in folders)

@@ -3,14 +3,17 @@
 :func:`activation_statistics` is the CS231n experiment in one call: push a
 batch through the model and summarise, layer by layer, what the activations
 look like (collapsed to zero? saturated at ±1? dead ReLUs?).
+
+Bad arguments raise ``TypeError`` (wrong kind of thing) or ``ValueError``
+(value not accepted) naming the argument and what it accepts.
 """
 from __future__ import annotations
-
-from numbers import Real
 
 import pandas as pd
 import torch
 from torch import nn
+
+from dlnotes import _checks
 
 # Activations whose derivative vanishes at both ends of their range.
 SATURATING = (nn.Tanh, nn.Sigmoid, nn.Hardtanh, nn.Softsign)
@@ -20,17 +23,16 @@ COLUMNS = ["name", "type", "mean", "std", "zero_fraction", "saturated_fraction"]
 
 
 def parameter_count(model: nn.Module, trainable: bool = True) -> int:
-    """Number of scalar parameters in ``model``; with ``trainable=True`` only those with ``requires_grad``.
+    """Number of scalar parameters in ``model`` (an ``nn.Module`` instance); with ``trainable=True`` (the default;
+    True or False) only those with ``requires_grad``.
 
     A parameter shared by two layers counts once, as ``model.parameters()`` yields it once.
 
     >>> parameter_count(nn.Linear(784, 300))  # 784 * 300 weights + 300 biases
     235500
     """
-    if not isinstance(model, nn.Module):
-        raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
-    if not isinstance(trainable, bool):
-        raise TypeError(f"trainable must be True or False, got {trainable!r}")
+    _checks.module(model)
+    trainable = _checks.flag(trainable, "trainable")
     params = [p for p in model.parameters() if p.requires_grad or not trainable]
     if any(isinstance(p, nn.parameter.UninitializedParameter) for p in params):
         raise ValueError("model has lazy parameters whose shape is not known yet; run one forward pass first")
@@ -41,7 +43,7 @@ def _check_layer_types(layer_types) -> tuple[type, ...]:
     types = layer_types if isinstance(layer_types, tuple) else (layer_types,)
     if not types or not all(isinstance(t, type) and issubclass(t, nn.Module) for t in types):
         raise TypeError("layer_types must be an nn.Module subclass or a non-empty tuple of them "
-                        f"(e.g. (nn.Tanh, nn.ReLU)), got {layer_types!r}")
+                        f"(e.g. (nn.Tanh, nn.ReLU)), got {_checks.show(layer_types)}")
     return types
 
 
@@ -74,22 +76,26 @@ def activation_statistics(model: nn.Module, x: torch.Tensor, layer_types=DEFAULT
     (call ``model.eval()`` first if it has dropout or batch norm); the hooks
     are removed afterwards, even if the forward pass fails.
     Pass ``layer_types=nn.Linear`` to look at pre-activations instead.
-    """
-    if not isinstance(model, nn.Module):
-        raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
-    if not isinstance(x, torch.Tensor):
-        raise TypeError(f"x must be a torch.Tensor (a batch of inputs), got {type(x).__name__}")
-    types = _check_layer_types(layer_types)
-    if isinstance(saturation, bool) or not isinstance(saturation, Real) or not 0.5 < saturation < 1:
-        raise ValueError(f"saturation must be a number in (0.5, 1), e.g. 0.99, got {saturation!r}")
 
-    rows, numbers, calls = [], [], {}
+    Accepted: ``model`` an ``nn.Module`` instance; ``x`` a non-empty tensor that
+    ``model`` accepts (when ``model(x)`` raises ``RuntimeError`` or ``IndexError``,
+    as torch does for an ``x`` of the wrong shape or dtype, a ``ValueError`` names
+    ``x`` and gives that error; the model's other errors pass unchanged); ``layer_types`` an ``nn.Module`` subclass or a
+    non-empty tuple of them, each of whose outputs is a tensor; ``saturation``
+    a number in (0.5, 1).
+    """
+    _checks.module(model)
+    _checks.tensor(x, "x", nonempty=True)
+    types = _check_layer_types(layer_types)
+    saturation = _checks.number(saturation, "saturation", above=0.5, below=1)
+
+    rows, numbers, calls, not_tensors = [], [], {}, []
 
     def record(name):
         def hook(layer, inputs, output):
             if not isinstance(output, torch.Tensor):
-                raise TypeError(f"layer {name!r} returned {type(output).__name__}, not a tensor; "
-                                "leave it out of layer_types")
+                not_tensors.append(f"{name!r} returned {_checks.show(output)}")
+                return
             calls[name] = calls.get(name, 0) + 1
             rows.append({"name": name if calls[name] == 1 else f"{name} (call {calls[name]})",
                          "type": type(layer).__name__})
@@ -113,9 +119,15 @@ def activation_statistics(model: nn.Module, x: torch.Tensor, layer_types=DEFAULT
     try:
         with torch.no_grad():
             model(x)
+    except (RuntimeError, IndexError) as err:  # torch's errors for an x of the wrong shape or dtype
+        raise ValueError(f"x must be a batch that model accepts, but model(x) with x {_checks.show(x)} raised "
+                         f"{type(err).__name__}: {err}") from err
     finally:
         for handle in handles:
             handle.remove()
+    if not_tensors:
+        raise TypeError(f"layer_types must select layers that return tensors, but layer {not_tensors[0]}; "
+                        "leave it out of layer_types")
     values = torch.stack(numbers).tolist() if numbers else []  # (calls, 4)
     for row, (mean, std, zeros, saturated) in zip(rows, values):
         row.update(mean=mean, std=std, zero_fraction=zeros, saturated_fraction=saturated)

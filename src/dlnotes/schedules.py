@@ -7,29 +7,19 @@ training anything (and without re-implementing its formula).
 :func:`warmup_cosine` chains torch's ``LinearLR`` and ``CosineAnnealingLR``
 with ``SequentialLR``: a linear ramp up to the base rate, then a half cosine
 down towards ``eta_min``.
+
+Bad arguments raise ``TypeError`` (wrong kind of thing) or ``ValueError``
+(value not accepted) naming the argument and what it accepts; what a
+learner's ``make_scheduler`` raises reaches them unchanged.
 """
 from __future__ import annotations
-
-import math
-from numbers import Integral, Real
 
 import torch
 from torch.optim.lr_scheduler import CosineAnnealingLR, LinearLR, LRScheduler, ReduceLROnPlateau, SequentialLR
 
+from dlnotes import _checks
 
-def _check_positive_int(value, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, Integral) or value < 1:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}")
-    return int(value)
-
-
-def _check_number(value, name: str, *, positive: bool) -> float:
-    what = "a positive number" if positive else "a number >= 0"
-    if isinstance(value, bool) or not isinstance(value, Real) or not math.isfinite(value):
-        raise ValueError(f"{name} must be {what}, got {value!r}")
-    if value < 0 or (positive and value == 0):
-        raise ValueError(f"{name} must be {what}, got {value!r}")
-    return float(value)
+MAX_EPOCHS = 100_000  # learning_rates steps the scheduler this many times at most
 
 
 def learning_rates(make_scheduler, epochs: int, lr: float = 0.1) -> list[float]:
@@ -46,16 +36,19 @@ def learning_rates(make_scheduler, epochs: int, lr: float = 0.1) -> list[float]:
     >>> learning_rates(lambda opt: StepLR(opt, step_size=2, gamma=0.5), epochs=5)
     [0.1, 0.1, 0.05, 0.05, 0.025]
 
-    :param make_scheduler: callable ``optimizer -> LRScheduler``
-    :param epochs: how many values to return (positive integer)
-    :param lr: the optimizer's base learning rate (positive)
+    :param make_scheduler: callable ``optimizer -> LRScheduler`` (a scheduler class whose other
+        arguments have defaults, such as ``ConstantLR``, also works)
+    :param epochs: how many values to return (integer in [1, :data:`MAX_EPOCHS`])
+    :param lr: the optimizer's base learning rate (finite number > 0)
     :return: list of ``epochs`` floats
     """
-    if not callable(make_scheduler):
+    not_a_factory = (isinstance(make_scheduler, torch.nn.Module)  # a callable, but of tensors
+                     or isinstance(make_scheduler, type) and not issubclass(make_scheduler, LRScheduler))
+    if not callable(make_scheduler) or not_a_factory:
         raise TypeError("make_scheduler must be a callable optimizer -> scheduler, e.g. "
-                        f"lambda opt: StepLR(opt, step_size=10), got {make_scheduler!r}")
-    epochs = _check_positive_int(epochs, "epochs")
-    lr = _check_number(lr, "lr", positive=True)
+                        f"lambda opt: StepLR(opt, step_size=10), got {_checks.show(make_scheduler)}")
+    epochs = _checks.integer(epochs, "epochs", minimum=1, maximum=MAX_EPOCHS)
+    lr = _checks.number(lr, "lr", above=0)
     dummy = torch.zeros(1, requires_grad=True)  # never gets a gradient: optimizer.step() leaves it alone
     optimizer = torch.optim.SGD([dummy], lr=lr, momentum=0.9)
     scheduler = make_scheduler(optimizer)
@@ -64,9 +57,13 @@ def learning_rates(make_scheduler, epochs: int, lr: float = 0.1) -> list[float]:
                         "loss it is given, not on the epoch alone; step it with a loss instead")
     if not isinstance(scheduler, LRScheduler):
         raise TypeError("make_scheduler must return a torch.optim.lr_scheduler scheduler, "
-                        f"got {type(scheduler).__name__}")
+                        f"got {_checks.show(scheduler)}")
     if scheduler.optimizer is not optimizer:
         raise ValueError("make_scheduler must build the scheduler on the optimizer it is given")
+    total = getattr(scheduler, "total_steps", None)  # OneCycleLR refuses to step past it
+    if total is not None and total < epochs:
+        raise ValueError(f"epochs must be at most the total_steps={total} of make_scheduler's "
+                         f"{type(scheduler).__name__}, got {epochs}")
     rates = []
     for _ in range(epochs):
         rates.append(optimizer.param_groups[0]["lr"])
@@ -90,19 +87,23 @@ def warmup_cosine(optimizer: torch.optim.Optimizer, warmup_epochs: int, total_ep
     the cosine reaches ``eta_min`` just after the last epoch, so no epoch is
     wasted at a rate of zero. Step it once per epoch, after ``optimizer.step()``.
 
-    :param optimizer: the optimizer whose learning rate to schedule
-    :param warmup_epochs: epochs of linear ramp (positive integer)
+    :param optimizer: the optimizer whose learning rate to schedule (a ``torch.optim.Optimizer`` instance)
+    :param warmup_epochs: epochs of linear ramp (integer >= 1)
     :param total_epochs: all epochs, warm-up included (integer > ``warmup_epochs``)
-    :param eta_min: the rate the cosine decays towards (number >= 0)
+    :param eta_min: the rate the cosine decays towards (finite number >= 0, at most the optimizer's ``lr``)
     """
-    if not isinstance(optimizer, torch.optim.Optimizer):
-        raise TypeError(f"optimizer must be a torch.optim.Optimizer, got {type(optimizer).__name__}")
-    warmup_epochs = _check_positive_int(warmup_epochs, "warmup_epochs")
-    total_epochs = _check_positive_int(total_epochs, "total_epochs")
+    _checks.instance(optimizer, "optimizer", torch.optim.Optimizer,
+                     "a torch.optim.Optimizer, e.g. torch.optim.SGD(model.parameters(), lr=0.1)")
+    warmup_epochs = _checks.integer(warmup_epochs, "warmup_epochs", minimum=1)
+    total_epochs = _checks.integer(total_epochs, "total_epochs", minimum=1)
     if total_epochs <= warmup_epochs:
         raise ValueError(f"total_epochs must be greater than warmup_epochs={warmup_epochs} "
                          f"(the cosine needs at least one epoch), got {total_epochs}")
-    eta_min = _check_number(eta_min, "eta_min", positive=False)
+    eta_min = _checks.number(eta_min, "eta_min", minimum=0)
+    lowest = min(float(group["lr"]) for group in optimizer.param_groups)
+    if eta_min > lowest:
+        raise ValueError(f"eta_min must be at most the optimizer's learning rate {lowest} (the cosine decays "
+                         f"from lr down to eta_min), got {eta_min}")
     warmup = LinearLR(optimizer, start_factor=1 / (warmup_epochs + 1), end_factor=1.0, total_iters=warmup_epochs)
     cosine = CosineAnnealingLR(optimizer, T_max=total_epochs - warmup_epochs, eta_min=eta_min)
     return SequentialLR(optimizer, schedulers=[warmup, cosine], milestones=[warmup_epochs])

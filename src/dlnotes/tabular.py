@@ -3,23 +3,28 @@
 Nothing is downloaded: ``pip install plotnine`` puts ``plotnine/data/diamonds.csv``
 on disk, and we read that file directly, without importing plotnine (which
 would pull in matplotlib, statsmodels and half a second of start-up).
+
+A missing or corrupt file raises :class:`~dlnotes.data.DataFileError`; a bad
+argument raises ``TypeError`` (wrong kind of thing) or ``ValueError`` (value
+not accepted) naming the argument and what it accepts.
 """
 from __future__ import annotations
 
 import importlib.util
 from dataclasses import dataclass
-from numbers import Integral, Real
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import torch
 
+from dlnotes import _checks
 from dlnotes.data import DataFileError
 
 N_ROWS = 53_940
 COLUMNS = ("carat", "cut", "color", "clarity", "depth", "table", "price", "x", "y", "z")
 NUMERIC = ("carat", "depth", "table", "price", "x", "y", "z")  # any of these can be the target
+MIN_TRAIN_ROWS = 100  # val_size + test_size must leave at least this many rows to fit the scaling on
 # Ordered from worst to best cut / clarity; colour from D (colourless, best) to J, as in ggplot2.
 CATEGORIES = {
     "cut": ("Fair", "Good", "Very Good", "Premium", "Ideal"),
@@ -42,7 +47,7 @@ def diamonds_csv() -> Path:
 def diamonds_frame(*, path: str | Path | None = None) -> pd.DataFrame:
     """The raw diamonds table: 53,940 rows, 10 columns, ``cut``/``color``/``clarity`` as ordered categoricals.
 
-    ``path`` defaults to the CSV inside plotnine; the file is checked (columns,
+    ``path`` (``None`` or a str or path-like) defaults to the CSV inside plotnine; the file is checked (columns,
     row count, category values, no missing numbers) and a missing or
     truncated file raises :class:`~dlnotes.data.DataFileError`.
 
@@ -50,7 +55,7 @@ def diamonds_frame(*, path: str | Path | None = None) -> pd.DataFrame:
     (a size not measured), a few have implausible sizes (``y`` = 58.9 mm) and
     146 rows are exact duplicates of another row.
     """
-    path = diamonds_csv() if path is None else Path(path)
+    path = diamonds_csv() if path is None else _checks.path(path, "path")
     if not path.is_file():
         raise DataFileError(f"{path} does not exist. {HOW_TO_FIX}")
     try:
@@ -110,17 +115,18 @@ class TabularData:
     def to_original_units(self, y_scaled):
         """Undo the target's standardisation (and logarithm): model outputs back to dollars for ``price``.
 
-        Takes and returns a tensor or a NumPy array (or a float).
+        Takes and returns a floating-point tensor or NumPy array (or a real number, returned as a float).
         """
+        if (isinstance(y_scaled, torch.Tensor) and not y_scaled.is_floating_point()
+                or isinstance(y_scaled, np.ndarray) and y_scaled.dtype.kind != "f"):
+            raise TypeError(f"y_scaled must be a floating-point tensor or NumPy array (model outputs), "
+                            f"got {_checks.show(y_scaled)}")
+        if not isinstance(y_scaled, (torch.Tensor, np.ndarray)):
+            y_scaled = _checks.number(y_scaled, "y_scaled (a tensor, a NumPy array or a number)", finite=False)
         y = y_scaled * self.meta.target_std + self.meta.target_mean
         if self.meta.log_target:
             y = torch.exp(y) if isinstance(y, torch.Tensor) else np.exp(y)
         return y
-
-
-def _check_fraction(name: str, value) -> None:
-    if isinstance(value, bool) or not isinstance(value, Real) or not 0 < value < 1:
-        raise ValueError(f"{name} must be a number in the open interval (0, 1), got {value!r}.")
 
 
 def diamonds(*, target: str = "price", log_target: bool = False, val_size: float = 0.15,
@@ -136,18 +142,25 @@ def diamonds(*, target: str = "price", log_target: bool = False, val_size: float
     standard deviation; :meth:`TabularData.to_original_units` undoes both.
     ``target`` may be any numeric column; the others become features.
     Zero sizes in ``x``, ``y``, ``z`` are kept (see :func:`diamonds_frame`).
+
+    Accepted: ``target`` one of :data:`NUMERIC`; ``log_target`` True or False;
+    ``val_size`` and ``test_size`` numbers in (0, 1) that leave at least
+    :data:`MIN_TRAIN_ROWS` rows for training; ``seed`` an integer in [0, 2**32);
+    ``device`` None (the CPU), ``"cpu"``, ``"cuda"``, ``"cuda:N"``, ``"mps"`` or a
+    ``torch.device``; ``dtype`` a floating-point torch dtype.
     """
-    if not isinstance(target, str) or target not in NUMERIC:
-        raise ValueError(f"target must be one of {', '.join(map(repr, NUMERIC))}, got {target!r}.")
-    _check_fraction("val_size", val_size)
-    _check_fraction("test_size", test_size)
-    if val_size + test_size >= 1:
-        raise ValueError(f"val_size + test_size must be below 1 so that training rows remain, "
-                         f"got {val_size} + {test_size}.")
-    if isinstance(seed, bool) or not isinstance(seed, Integral) or not 0 <= seed < 2**32:
-        raise ValueError(f"seed must be an integer in [0, 2**32), got {seed!r}.")
-    if not isinstance(dtype, torch.dtype) or not dtype.is_floating_point:
-        raise ValueError(f"dtype must be a floating-point torch dtype such as torch.float32, got {dtype!r}.")
+    _checks.one_of(target, "target", NUMERIC)
+    log_target = _checks.flag(log_target, "log_target")
+    val_size = _checks.number(val_size, "val_size", above=0, below=1)
+    test_size = _checks.number(test_size, "test_size", above=0, below=1)
+    if (1 - val_size - test_size) * N_ROWS < MIN_TRAIN_ROWS:
+        raise ValueError(f"val_size + test_size must leave at least {MIN_TRAIN_ROWS} of the {N_ROWS} rows for "
+                         f"training (a sum below 1), got {val_size} + {test_size}.")
+    seed = _checks.integer(seed, "seed", minimum=0, maximum=2**32 - 1)
+    device = None if device is None else _checks.device(device, "device")
+    _checks.instance(dtype, "dtype", torch.dtype, "a floating-point torch dtype such as torch.float32")
+    if not dtype.is_floating_point:
+        raise ValueError(f"dtype must be a floating-point torch dtype such as torch.float32, got {dtype}.")
 
     # Imported here, not at the top: `import dlnotes` starts every lesson, and most never need scikit-learn.
     from sklearn.compose import ColumnTransformer
