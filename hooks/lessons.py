@@ -5,9 +5,15 @@ shared, its Markdown cells come in pairs tagged ``lang="en"`` / ``lang="zh"``.
 Before mkdocs collects files, this hook
 
 1. executes each lesson with nbclient (a failing cell fails the build), unless
-   ``.cache/lessons`` already holds a run whose key matches. The key hashes the
-   code cells, every file of ``src/dlnotes`` and the torch version, so prose
-   edits never re-run training while code or library changes always do;
+   ``.cache/lessons`` holds a run that is still exact. A run is keyed on the
+   lesson's code cells and Python's version, and records what the lesson
+   actually used: the ``dlnotes`` modules it imported (with their hashes), the
+   data files it read (size and modification time) and the versions of the
+   installed packages it imported. It is reused while all of those are
+   unchanged: editing prose, or a module the lesson never imported, re-runs
+   nothing; editing a module it imported re-runs it. Lessons that must run are
+   executed concurrently, ``DLNOTES_JOBS`` at a time (default below), each
+   kernel with its share of the CPU threads;
 2. writes ``docs/lessons/NAME.ipynb`` and ``docs/lessons/NAME.zh.ipynb``: the
    executed code cells, that language's Markdown, and a box saying what
    produced the outputs (device, torch version, wall time, date).
@@ -17,12 +23,16 @@ again; the second pass finds the cache, so training runs once per build.
 """
 from __future__ import annotations
 
+import asyncio
 import copy
 import datetime as dt
 import hashlib
+import importlib.metadata
 import json
 import logging
+import os
 import re
+import sys
 import time
 from pathlib import Path
 
@@ -37,6 +47,26 @@ ROOT = Path(__file__).resolve().parent.parent
 LESSONS, PACKAGE = ROOT / "lessons", ROOT / "src" / "dlnotes"
 CACHE, OUT = ROOT / ".cache" / "lessons", ROOT / "docs" / "lessons"
 LANGUAGES = {"en": "", "zh": ".zh"}  # language -> file suffix (mkdocs-static-i18n's suffix layout)
+JOBS_ENV = "DLNOTES_JOBS"
+_REPORTED: set[Path] = set()  # lessons this process has already said something about
+# What the lesson used, read from its kernel after its last cell and before the run-info cell (which
+# imports dlnotes.devices itself). dlnotes._record lists the data files dlnotes read.
+MANIFEST_CELL = """\
+import json as _json, sys as _sys, importlib.metadata as _metadata
+def _used():
+    modules = sorted({m.__file__ for n, m in list(_sys.modules.items())
+                      if (n == "dlnotes" or n.startswith("dlnotes.")) and getattr(m, "__file__", None)})
+    files = sorted(getattr(_sys.modules.get("dlnotes._record"), "FILES_READ", ()))
+    distributions = _metadata.packages_distributions()
+    versions = {}
+    for top in sorted({n.partition(".")[0] for n in list(_sys.modules)}):
+        for dist in distributions.get(top, ()):
+            try:
+                versions[dist] = _metadata.version(dist)
+            except _metadata.PackageNotFoundError:
+                pass
+    return {"modules": modules, "files": files, "versions": versions}
+print(_json.dumps(_used()))"""
 RUN_INFO_CELL = ("import json, torch, dlnotes\n"
                  "print(json.dumps({'device': dlnotes.device_name(dlnotes.device()), 'torch': torch.__version__}))")
 RUN_INFO_TEXT = {
@@ -47,51 +77,149 @@ KERNELSPEC = {"name": "python3", "display_name": "Python 3", "language": "python
 ADMONITION = re.compile(r"^!!! .*\n(?:(?: {4}.*)?\n)*", re.MULTILINE)
 
 
+# ---------------------------------------------------------------- what a run depends on
+
 def code_key(notebook) -> str:
-    import torch  # the installed version is part of what produced the outputs
-    digest = hashlib.sha256(f"torch {torch.__version__}\n".encode())
+    """The lesson's code cells and Python's version: a different key is a different run."""
+    digest = hashlib.sha256(f"python {sys.version_info[:2]}\n".encode())
     for cell in notebook.cells:
         if cell.cell_type == "code":
             digest.update(cell.source.encode() + b"\0")
-    for path in sorted(PACKAGE.rglob("*.py")):
-        digest.update(str(path.relative_to(PACKAGE)).encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()[:16]
 
 
-def execute(notebook, name: str):
+def _sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _stat(path: Path) -> str:
+    info = path.stat()
+    return f"{info.st_size}:{info.st_mtime_ns}"
+
+
+def _shown(path: str) -> str:
+    """A module's path relative to the repository when it is inside it (so a moved checkout keeps its cache)."""
+    try:
+        return str(Path(path).resolve().relative_to(ROOT))
+    except ValueError:
+        return str(Path(path).resolve())
+
+
+def dependencies(used: dict) -> dict:
+    """What the kernel reported (module files, data files, versions) with the hashes that pin them."""
+    return {"modules": {_shown(p): _sha(Path(p)) for p in used["modules"]},
+            "files": {p: _stat(Path(p)) for p in used["files"]},
+            "versions": dict(sorted(used["versions"].items()))}
+
+
+def stale(deps: dict | None) -> str | None:
+    """Why a cached run no longer matches what it used, or None when it still does."""
+    if not deps:
+        return "no record of what it used"
+    for name, digest in deps["modules"].items():
+        path = ROOT / name
+        if not path.is_file() or _sha(path) != digest:
+            return f"{name} changed"
+    for name, stamp in deps["files"].items():
+        path = Path(name)
+        if not path.is_file() or _stat(path) != stamp:
+            return f"data file {name} changed"
+    for dist, version in deps["versions"].items():
+        try:
+            installed = importlib.metadata.version(dist)
+        except importlib.metadata.PackageNotFoundError:
+            installed = None
+        if installed != version:
+            return f"{dist} {version} is now {installed}"
+    return None
+
+
+# ---------------------------------------------------------------- running lessons
+
+def default_jobs() -> int:
+    """Lessons run at once: DLNOTES_JOBS, else one per core, at most 4 (each kernel holds about 1 GB).
+
+    Measured on a 2-core machine (benchmarks/lesson_jobs.py, six lessons): one at a time with two
+    threads 89.5 s, two at once with one thread each 57.5 s (1.56x). Small models use a second thread
+    poorly, so a core per lesson wins.
+    """
+    chosen = os.environ.get(JOBS_ENV, "").strip()
+    if chosen:
+        if not chosen.isdigit() or int(chosen) < 1:
+            raise PluginError(f"{JOBS_ENV}={chosen!r} must be a positive integer (lessons run at once)")
+        return int(chosen)
+    return max(1, min(os.cpu_count() or 1, 4))
+
+
+async def _execute(notebook, name: str, threads: int):
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError
 
     run = copy.deepcopy(notebook)
+    run.cells.append(nbformat.v4.new_code_cell(MANIFEST_CELL))
     run.cells.append(nbformat.v4.new_code_cell(RUN_INFO_CELL))
     client = NotebookClient(run, timeout=None, kernel_name="python3", allow_errors=False,
                             resources={"metadata": {"path": str(ROOT)}})
+    env = {**os.environ, "OMP_NUM_THREADS": str(threads), "MKL_NUM_THREADS": str(threads),
+           "PYDEVD_DISABLE_FILE_VALIDATION": "1"}  # the debugger's frozen-modules note, once per kernel
+    CACHE.mkdir(parents=True, exist_ok=True)
+    kernel_log = CACHE / f"{Path(name).stem}.kernel.log"  # the kernel's own chatter, out of the build log
     start = time.perf_counter()
     try:
-        client.execute()
+        with open(kernel_log, "w") as stderr:
+            await client.async_execute(env=env, stderr=stderr)
     except CellExecutionError as err:
         raise PluginError(f"lesson {name} failed:\n{err}") from None
+    except Exception as err:  # noqa: BLE001: a dead kernel, a timeout: point at what the kernel said
+        raise PluginError(f"lesson {name} failed: {type(err).__name__}: {err} (kernel log: {kernel_log})") from None
     seconds = time.perf_counter() - start
     info = json.loads(run.cells.pop().outputs[0]["text"])
+    used = json.loads(run.cells.pop().outputs[0]["text"])
     info.update(seconds=seconds, date=dt.date.today().isoformat())
     run.metadata["dlnotes"] = info
-    log.info("executed lesson %s in %.1f s", name, seconds)
+    run.metadata["dlnotes_dependencies"] = dependencies(used)
+    log.info("lesson %s: executed in %.1f s", name, seconds)
     return run
 
 
-def executed(path: Path):
-    """The executed notebook of the lesson at ``path``, from the cache when possible."""
-    notebook = jupytext.read(path)
+def execute_all(todo: list[tuple[Path, object]], jobs: int) -> dict:
+    """Execute ``(path, notebook)`` pairs, ``jobs`` at a time; returns {path: executed notebook}."""
+    threads = max(1, (os.cpu_count() or 1) // min(jobs, len(todo)))
+
+    async def main():
+        gate = asyncio.Semaphore(jobs)
+
+        async def one(path, notebook):
+            async with gate:
+                return await _execute(notebook, path.name, threads)
+        return await asyncio.gather(*(one(path, nb) for path, nb in todo), return_exceptions=True)
+
+    results = asyncio.run(main())
+    failures = [r for r in results if isinstance(r, BaseException)]
+    if failures:
+        raise failures[0] if isinstance(failures[0], PluginError) else PluginError(str(failures[0]))
+    return {path: run for (path, _), run in zip(todo, results)}
+
+
+def _cached(path: Path, notebook):
+    """The cached run of this lesson, or None (and why) when there is none or it is no longer exact."""
     cached = CACHE / f"{path.stem}-{code_key(notebook)}.ipynb"
-    if cached.exists():
-        run = nbformat.read(cached, as_version=4)
-    else:
-        run = execute(notebook, path.name)
-        CACHE.mkdir(parents=True, exist_ok=True)
-        for stale in CACHE.glob(f"{path.stem}-*.ipynb"):
-            stale.unlink()
-        nbformat.write(run, cached)
-    # Prose may have changed since the run: take it from the source, outputs from the run.
+    if not cached.exists():
+        return None, "no cached run of its code cells" if any(CACHE.glob(f"{path.stem}-*.ipynb")) else "never run"
+    run = nbformat.read(cached, as_version=4)
+    reason = stale(run.metadata.get("dlnotes_dependencies"))
+    return (None, reason) if reason else (run, None)
+
+
+def _store(path: Path, notebook, run) -> None:
+    CACHE.mkdir(parents=True, exist_ok=True)
+    for old in CACHE.glob(f"{path.stem}-*.ipynb"):  # one run per lesson: the cache never grows
+        old.unlink()
+    nbformat.write(run, CACHE / f"{path.stem}-{code_key(notebook)}.ipynb")
+
+
+def _merge(notebook, run):
+    """Prose may have changed since the run: take it from the source, outputs from the run."""
     outputs = iter(cell for cell in run.cells if cell.cell_type == "code")
     merged = copy.deepcopy(notebook)
     for cell in merged.cells:
@@ -100,6 +228,37 @@ def executed(path: Path):
             cell.outputs, cell.execution_count = ran.outputs, ran.execution_count
     merged.metadata["dlnotes"] = run.metadata["dlnotes"]
     return merged
+
+
+def executed_lessons(paths: list[Path], jobs: int | None = None) -> dict:
+    """{path: executed notebook} for every lesson, from the cache where it is exact, the rest run now."""
+    start = time.perf_counter()
+    notebooks = {path: jupytext.read(path) for path in paths}
+    runs, todo = {}, []
+    for path, notebook in notebooks.items():
+        run, reason = _cached(path, notebook)
+        if run is not None:
+            runs[path] = run
+            if path not in _REPORTED:  # once per process: not again on the second language's pass
+                log.info("lesson %s: cached", path.name)
+                _REPORTED.add(path)
+        else:
+            log.info("lesson %s: to run (%s)", path.name, reason)
+            todo.append((path, notebook))
+    if todo:
+        jobs = jobs or default_jobs()
+        for path, run in execute_all(todo, jobs).items():
+            _store(path, notebooks[path], run)
+            runs[path] = run
+            _REPORTED.add(path)
+        log.info("lessons: %d executed in %.0f s (%d at a time), %d cached", len(todo),
+                 time.perf_counter() - start, min(jobs, len(todo)), len(paths) - len(todo))
+    return {path: _merge(notebooks[path], runs[path]) for path in paths}
+
+
+def executed(path: Path):
+    """The executed notebook of one lesson, from the cache when possible."""
+    return executed_lessons([path], jobs=1)[path]
 
 
 def _admonitions_to_html(text: str) -> str:
@@ -168,16 +327,50 @@ def _keep_notebooks_as_pages() -> None:
     suffix.create_i18n_file = create_i18n_file
 
 
+def on_pre_build(config):
+    # mkdocs-jupyter caches each notebook's HTML, keyed on the notebook's text (outputs included) and
+    # its options, so a cached page is exact. But mkdocs-static-i18n builds one language per pass, and
+    # after each pass the plugin evicts every entry that pass did not use: the other language's. Mark
+    # every current lesson notebook, in both languages, as used, so only entries of old texts go.
+    plugin = config["plugins"].get("mkdocs-jupyter")
+    if plugin is None or not plugin.config["cache"]:
+        return
+    from mkdocs_jupyter.plugin import _compute_cache_key, _get_cache_path
+    plugin._used_cache_paths = {
+        _get_cache_path(plugin.config["cache_dir"], _compute_cache_key(str(path), plugin.config, False))
+        for path in OUT.glob("*.ipynb")}
+
+
+def _inputs_stamp(paths: list[Path]) -> tuple:
+    """Everything on_config reads, by size and modification time: the lessons, the cached runs, the
+    package and the installed distributions. Unchanged, on_config's work would come out the same."""
+    files = [*paths, *CACHE.glob("*.ipynb"), *PACKAGE.rglob("*.py"), *OUT.glob("*.ipynb")]
+    site_packages = [Path(p) for p in sys.path if p.endswith("site-packages")]
+    return tuple((str(f), f.stat().st_size, f.stat().st_mtime_ns) for f in [*files, *site_packages] if f.exists())
+
+
+_LAST_STAMP: list = [None]  # the second language's pass of a build, and a serve rebuild after a prose
+# edit elsewhere, find every input as it was: nothing to read, execute or write again.
+
+
 def on_config(config):
+    # One line per lesson is ours to print; mkdocs-jupyter's two INFO lines per notebook and language
+    # ("Converting notebook", "Copied jupyter file", "Cache hit") would bury them.
+    for name in ("mkdocs.plugins.mkdocs_jupyter", "mkdocs.mkdocs-jupyter"):
+        logging.getLogger(name).setLevel(logging.WARNING)
     _keep_notebooks_as_pages()
     OUT.mkdir(parents=True, exist_ok=True)
+    paths = sorted(LESSONS.glob("*.py"))
+    stamp = _inputs_stamp(paths)
+    if stamp == _LAST_STAMP[0]:
+        return config
     wanted = set()
-    for path in sorted(LESSONS.glob("*.py")):
-        notebook = executed(path)
+    for path, notebook in executed_lessons(paths).items():
         for language, suffix in LANGUAGES.items():
             target = OUT / f"{path.stem}{suffix}.ipynb"
             _write_if_changed(target, nbformat.writes(for_language(notebook, language)))
             wanted.add(target)
     for leftover in set(OUT.glob("*.ipynb")) - wanted:
         leftover.unlink()
+    _LAST_STAMP[0] = _inputs_stamp(paths)
     return config

@@ -55,3 +55,73 @@ def test_progress_bars_show_their_last_state():
     nb.cells[-1].outputs = [nbformat.from_dict(o) for o in nb.cells[-1].outputs]
     out = hook.for_language(nb, "en").cells[-1].outputs[0].text
     assert out == "100%|##########\nloss 1\n"
+
+
+# ---------------------------------------------------------------- the exact cache
+
+LESSON_USING_METRICS = '''# %% [markdown] lang="en"
+# # Uses one module
+# %% [markdown] lang="zh"
+# # 只用一个模块
+# %%
+from dlnotes import accuracy
+import torch
+print(float(accuracy(torch.tensor([[0.0, 1.0]]), torch.tensor([1]))))
+'''
+
+
+def test_a_run_records_what_it_used_and_stays_cached_until_that_changes(tmp_path, monkeypatch):
+    monkeypatch.setattr(hook, "CACHE", tmp_path / "cache")
+    lesson = tmp_path / "uses_metrics.py"
+    lesson.write_text(LESSON_USING_METRICS, encoding="utf-8")
+    (run,) = hook.executed_lessons([lesson], jobs=1).values()
+    assert run.cells[-1].outputs[0]["text"] == "1.0\n"
+    deps = hook.nbformat.read(next((tmp_path / "cache").glob("uses_metrics-*.ipynb")), as_version=4) \
+        .metadata["dlnotes_dependencies"]
+    # Lazy loading: the lesson pulled in metrics (and what metrics imports), not the whole package.
+    assert "src/dlnotes/metrics.py" in deps["modules"] and "src/dlnotes/_checks.py" in deps["modules"]
+    assert "src/dlnotes/plots.py" not in deps["modules"] and "src/dlnotes/training.py" not in deps["modules"]
+    assert "torch" in deps["versions"] and deps["files"] == {}
+    assert hook.stale(deps) is None
+
+    def must_not_run(*args, **kwargs):
+        raise AssertionError("a cached lesson was executed again")
+    monkeypatch.setattr(hook, "execute_all", must_not_run)
+    lesson.write_text(LESSON_USING_METRICS.replace("# # Uses one module", "# # Reworded"), encoding="utf-8")
+    (again,) = hook.executed_lessons([lesson]).values()  # prose edited: cached
+    assert again.cells[0].source == "# Reworded" and again.cells[-1].outputs == run.cells[-1].outputs
+
+
+def test_stale_names_what_changed(tmp_path):
+    module = "src/dlnotes/metrics.py"
+    digest = hook._sha(hook.ROOT / module)
+    assert hook.stale({"modules": {module: digest}, "files": {}, "versions": {}}) is None
+    assert hook.stale({"modules": {module: "0" * 64}, "files": {}, "versions": {}}) == f"{module} changed"
+    data = tmp_path / "table.csv"
+    data.write_text("a\n1\n")
+    deps = {"modules": {}, "files": {str(data): hook._stat(data)}, "versions": {"torch": "0.0.1"}}
+    assert hook.stale(deps) == "torch 0.0.1 is now " + hook.importlib.metadata.version("torch")
+    deps["versions"] = {}
+    assert hook.stale(deps) is None
+    data.write_text("a\n1\n2\n")
+    assert hook.stale(deps) == f"data file {data} changed"
+    assert hook.stale(None) == "no record of what it used"
+
+
+def test_data_files_read_through_dlnotes_are_recorded(tmp_path):
+    from dlnotes import _record
+    from dlnotes.tabular import diamonds_csv, diamonds_frame
+    diamonds_frame()
+    assert str(diamonds_csv()) in _record.FILES_READ
+
+
+def test_jobs_come_from_the_environment_or_the_cores(monkeypatch):
+    monkeypatch.setenv("DLNOTES_JOBS", "3")
+    assert hook.default_jobs() == 3
+    monkeypatch.setenv("DLNOTES_JOBS", "many")
+    try:
+        hook.default_jobs()
+    except hook.PluginError as err:
+        assert "DLNOTES_JOBS='many'" in str(err)
+    else:
+        raise AssertionError("DLNOTES_JOBS='many' was accepted")

@@ -1,17 +1,39 @@
-"""dlnotes: the small library behind the executable deep-learning lessons."""
-from dlnotes.callbacks import BatchLosses, Callback, EarlyStopping, ModelCheckpoint, ProgressBar, TensorBoard, read_scalars
-from dlnotes.checkpoints import CheckpointError
-from dlnotes.data import DataFileError, FashionMNIST, fashion_mnist
-from dlnotes.devices import device, device_name, seed_everything
-from dlnotes.inspect import activation_statistics, parameter_count
-from dlnotes.loader import ArrayDataset, TensorLoader
-from dlnotes.metrics import accuracy, binary_accuracy, mae, mse
-from dlnotes.tabular import TabularData, TabularMeta, TabularSplit, diamonds, diamonds_frame
-from dlnotes.training import History, evaluate, fit, predict
+"""dlnotes: the small library behind the executable deep-learning lessons.
 
-__all__ = [
-    "ArrayDataset", "BatchLosses", "Callback", "CheckpointError", "DataFileError", "EarlyStopping", "FashionMNIST", "History", "ModelCheckpoint",
-    "ProgressBar", "TabularData", "TabularMeta", "TabularSplit", "TensorBoard", "TensorLoader", "accuracy", "activation_statistics", "binary_accuracy", "device", "device_name", "evaluate",
-    "diamonds", "diamonds_frame", "fashion_mnist", "fit", "mae", "mse", "parameter_count", "predict", "read_scalars", "seed_everything",
-]
+Names are loaded lazily (PEP 562 module ``__getattr__``): ``from dlnotes import fit``
+imports ``dlnotes.training`` and what it needs, not every module of the package. A
+lesson then loads only what it uses, so the site build can tell which lessons an
+edit to a module affects, and ``import dlnotes`` stays quick.
+"""
+from __future__ import annotations
+
+import importlib
+
+# name -> the module that defines it
+_EXPORTS = {
+    "BatchLosses": "callbacks", "Callback": "callbacks", "EarlyStopping": "callbacks", "ModelCheckpoint": "callbacks",
+    "ProgressBar": "callbacks", "TensorBoard": "callbacks", "read_scalars": "callbacks",
+    "CheckpointError": "checkpoints",
+    "DataFileError": "data", "FashionMNIST": "data", "fashion_mnist": "data",
+    "device": "devices", "device_name": "devices", "seed_everything": "devices",
+    "activation_statistics": "inspect", "parameter_count": "inspect",
+    "ArrayDataset": "loader", "TensorLoader": "loader",
+    "accuracy": "metrics", "binary_accuracy": "metrics", "mae": "metrics", "mse": "metrics",
+    "TabularData": "tabular", "TabularMeta": "tabular", "TabularSplit": "tabular", "diamonds": "tabular",
+    "diamonds_frame": "tabular",
+    "History": "training", "evaluate": "training", "fit": "training", "predict": "training",
+}
+__all__ = sorted(_EXPORTS)
 __version__ = "0.1.0"
+
+
+def __getattr__(name: str):
+    if name not in _EXPORTS:
+        raise AttributeError(f"module 'dlnotes' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"dlnotes.{_EXPORTS[name]}"), name)
+    globals()[name] = value  # the next lookup is an ordinary one
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_EXPORTS))

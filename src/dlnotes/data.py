@@ -22,6 +22,7 @@ import numpy as np
 import torch
 
 from dlnotes._checks import flag, integer, number, path as path_arg, show
+from dlnotes._record import file_read
 
 DEBIAN_DIR = Path("/usr/share/datasets/fashion-mnist")
 ROOT_ENV = "DLNOTES_FASHION_MNIST"
@@ -94,6 +95,7 @@ def read_idx(path: str | os.PathLike, sha256: str | None = None) -> np.ndarray:
         raise FileNotFoundError(f"path must name an existing IDX file, got {str(path)!r}")
     try:
         raw = gzip.decompress(path.read_bytes()) if path.suffix == ".gz" else path.read_bytes()
+        file_read(path)  # the site build keys a lesson's cached run on the files it read
     except (EOFError, gzip.BadGzipFile, zlib.error) as err:
         raise DataFileError(f"{path} is truncated or not a valid gzip file ({err}). {HOW_TO_FIX}") from None
     if sha256 is not None and hashlib.sha256(raw).hexdigest() != sha256:

@@ -19,6 +19,7 @@ import pandas as pd
 import torch
 
 from dlnotes import _checks
+from dlnotes._record import file_read
 from dlnotes.data import DataFileError
 
 N_ROWS = 53_940
@@ -60,6 +61,7 @@ def diamonds_frame(*, path: str | Path | None = None) -> pd.DataFrame:
         raise DataFileError(f"{path} does not exist. {HOW_TO_FIX}")
     try:
         frame = pd.read_csv(path)
+        file_read(path)  # the site build keys a lesson's cached run on the files it read
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as err:
         raise DataFileError(f"{path} is not a readable CSV file ({err}). {HOW_TO_FIX}") from None
     if tuple(frame.columns) != COLUMNS:
