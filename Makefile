@@ -43,4 +43,4 @@ bench: setup
 	$(PY) benchmarks/train_speed.py
 
 clean:
-	rm -rf site .cache/lessons docs/lessons
+	rm -rf site .cache/lessons .cache/notebook-html docs/lessons docs/claims.md docs/claims.zh.md docs/corrections.md docs/corrections.zh.md

@@ -396,7 +396,7 @@ print(f"total run time of this lesson: {time.perf_counter() - start_time:.1f} s"
 # 以上只是单个 sigmoid 单元在一对类别上的结果。课程笔记中“这种效果仅限于输出层”的说法是对的：
 # 隐藏层有自己的激活函数，也有自己的饱和问题。
 
-# %% [markdown] lang="en"
+# %% [markdown] lang="en" claim="C2" verdict="depends" statement="With a sigmoid output unit, cross-entropy “avoids the slowdown of learning” that squared error suffers at the start of training."
 # !!! note "Verdict on claim C2"
 #     **Depends on where the output starts.** Holds clearly when the sigmoid
 #     output starts saturated on the wrong side: with the same SGD learning
@@ -407,7 +407,7 @@ print(f"total run time of this lesson: {time.perf_counter() - start_time:.1f} s"
 #     ≈ 55 steps), a gap that a larger MSE learning rate closes. The printed
 #     tables above are the measured values.
 
-# %% [markdown] lang="zh"
+# %% [markdown] lang="zh" claim="C2" verdict="depends" statement="输出层用 sigmoid 时，交叉熵可以“避免学习速率降低”，而平方误差（MSE）在训练初期会学得很慢。"
 # !!! note "关于论断 C2 的结论"
 #     **取决于输出从哪里开始。** 当 sigmoid 输出一开始就饱和在错误的一侧时，论断明显成立：
 #     在相同的 SGD 学习率下，MSE 的测试准确率在约 200 步内停在 50%，达到 90% 所需的步数是交叉熵的五到六倍

@@ -465,7 +465,7 @@ print(f"batch 8: sampling alone explains a std of {small['std from sampling alon
       f"of the {small['batch loss std']:.3f} measured "
       f"({small['std from sampling alone'] ** 2 / small['batch loss std'] ** 2:.0%} of the variance)")
 
-# %% [markdown] lang="en"
+# %% [markdown] lang="en" claim="C15" verdict="holds" statement="Loss “heartbeats” (oscillations) come from a too-high learning rate or too-small batches."
 # !!! note "Verdict on claim C15"
 #     **Holds, with a caveat about what the curve shows.** Both suspects
 #     make the weights oscillate: on the fixed probe set the loss jumps
@@ -487,6 +487,6 @@ print(f"batch 8: sampling alone explains a std of {small['std from sampling alon
 #     other cures (regularisation, more data, another architecture) were
 #     not tested here.
 
-# %% [markdown] lang="zh"
+# %% [markdown] lang="zh" claim="C15" verdict="holds" statement="损失“心跳”（振荡）来自学习率过高或批次过小。"
 # !!! note "论断 C15 的结论"
 #     **成立，但要注意曲线显示的是什么。** 两个"嫌疑"设置都会让权重振荡：在固定的探针图片上，学习率提高 10 倍时，相邻两次检查之间的损失跳动约为正常运行的两倍；批量为 8 时约为四倍（上面输出的比值来自 CPU 构建）。笔记给出的解法有效："正常"运行本身就是降低了学习率、增大了批量的版本；余弦衰减让两个"嫌疑"设置的跳动都缩小了约十倍；把批量 8 的学习率除以 8 也能减小跳动。需要注意的是如何解读批次损失曲线。学习率过高在曲线上主要表现为训练初期的尖峰：在最后两个 epoch 中，它的批次损失离散程度只比正常运行略大，而它最终的探针损失更高。批量 8 的曲线剧烈波动，大部分并不是模型在振荡，而是损失只在 8 张图片上取平均：即使权重冻结，仅抽样本身就已经给出了测得方差的大部分（见上面的输出），而且把学习率除以 8 之后，这种波动依然存在。所以判断小批量训练，应看每个 epoch 的平均损失或验证损失，而不是单个批次损失的离散程度。笔记提到的其他解法（正则化、更多数据、调整架构）本实验没有检验。

@@ -451,7 +451,7 @@ for batch in BATCHES:
           f"{scaled.loc[batch, 'updates']:6.0f} updates ({scaled.loc[batch, 'reached']} reached, "
           f"{scaled.loc[batch, 'diverged']} diverged)")
 
-# %% [markdown] lang="en"
+# %% [markdown] lang="en" claim="C12" verdict="holds" statement="When the batch size grows, more epochs are needed to reach the same accuracy."
 # !!! note "Verdict on claim C12"
 #     **Holds when progress is counted in epochs, reverses when it is counted
 #     in updates, and scaling the learning rate did not remove it here.** In the
@@ -472,7 +472,7 @@ for batch in BATCHES:
 #     learning rate, and the larger rate only helps up to the point where
 #     training becomes unstable.
 
-# %% [markdown] lang="zh"
+# %% [markdown] lang="zh" claim="C12" verdict="holds" statement="批量大小增大后，要达到相同的准确率，必须增加 epoch 数。"
 # !!! note "论断 C12 的结论"
 #     **按 epoch 计算时成立，按更新次数计算时反过来，而且在这里缩放学习率也没能消除它。** 在 CPU 构建中（目标 0.80，10,000 张训练图片，三个种子；数值见上面的打印输出）：所有批量大小使用同一学习率时，批量越大，需要的 epoch 越多，从批量 16 的约 0.65 个到批量 1024 的约 11 个；但需要的更新次数越少，从约 405 次降到约 113 次。批量大了 64 倍，更新次数只少了约 3.6 倍，所以大批量多算的梯度大部分没有转化为进展。让学习率随批量成比例缩放（线性规则）只让批量 64 和 256 的 epoch 数略有减少（约 1.2 和 3，而不是 1.4 和 4，仍在种子之间的波动范围内），并让批量 1024 在每个种子上都发散了。按秒计算（这才是训练的真实成本），在 CPU 上中等批量最快；大批量的一步比小批量贵多少取决于硬件（见上面打印的每次更新毫秒数），所以按秒最快的批量大小是机器的属性。笔记的建议本身是对的：批量增大后需要更多 epoch，或者更大的学习率，而更大的学习率只在训练保持稳定的范围内有用。
 

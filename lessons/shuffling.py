@@ -295,7 +295,7 @@ print(f"sorted by label: {sorted_runs['share predicted as the last class'].mean(
       f"'{raw.classes[9]}'; last-epoch training loss {sorted_runs['last-epoch training loss'].mean():.2f} "
       f"against {grouped.get_group('shuffle=True')['last-epoch training loss'].mean():.2f} with shuffling")
 
-# %% [markdown] lang="en"
+# %% [markdown] lang="en" claim="C8" verdict="depends" statement="`shuffle=False` trains worse: the model may memorise the fixed order of the data and overfit."
 # !!! note "Verdict on claim C8"
 #     **Depends on how the data is stored.** On the CPU build (20,000
 #     training images, 5 epochs, three seeds):
@@ -316,7 +316,7 @@ print(f"sorted by label: {sorted_runs['share predicted as the last class'].mean(
 #     training; for validation and test sets the order does not change the
 #     mean loss or accuracy.
 
-# %% [markdown] lang="zh"
+# %% [markdown] lang="zh" claim="C8" verdict="depends" statement="`shuffle=False` 训练效果更差：模型可能会记住固定的数据顺序，导致过拟合。"
 # !!! note "论断 C8 的结论"
 #     **取决于数据的存储方式。** 在 CPU 构建中（20,000 张训练图片，5 个 epoch，三个种子）：
 #
