@@ -256,11 +256,6 @@ def executed_lessons(paths: list[Path], jobs: int | None = None) -> dict:
     return {path: _merge(notebooks[path], runs[path]) for path in paths}
 
 
-def executed(path: Path):
-    """The executed notebook of one lesson, from the cache when possible."""
-    return executed_lessons([path], jobs=1)[path]
-
-
 def _admonitions_to_html(text: str) -> str:
     # Notebook Markdown is rendered by mistune, which knows no `!!!` boxes.
     if "!!!" not in text:

@@ -192,7 +192,8 @@ def _nonfinite_message(batch_losses: list, epoch: int, value: float, batches: in
 
 
 def _train_epoch(trainer: Trainer, epoch: int, callbacks: list):
-    """One pass over ``train``; returns the on-device sums, sample count and per-batch losses.
+    """One pass over ``train``; returns the on-device sums, sample count, per-batch losses and whether
+    a nan or inf loss ended it early.
 
     A nan or inf loss ends the epoch at once, not after training the rest of it on nan weights. Looking
     costs a host sync, so on a GPU it looks every 32 batches (a sync per batch would stall it), on the
@@ -202,7 +203,7 @@ def _train_epoch(trainer: Trainer, epoch: int, callbacks: list):
     look_every = 1 if dev.type == "cpu" else 32
     check = "train" not in trainer.checked
     model.train()
-    sums, n, batch_losses = None, 0, []
+    sums, n, batch_losses, diverged = None, 0, [], False
     for i, batch in enumerate(trainer.train, start=1):
         x, y = _checks.batch(batch, "train")
         if check:
@@ -232,10 +233,11 @@ def _train_epoch(trainer: Trainer, epoch: int, callbacks: list):
         for cb in callbacks:
             cb.on_batch_end(trainer, epoch, i, batch_loss)
         if i % look_every == 0 and not torch.isfinite(torch.stack(batch_losses[-look_every:])).all():
+            diverged = True
             break
     if n == 0:
         raise ValueError(f"train is empty: it yielded no batch in epoch {epoch}")
-    return sums, n, batch_losses
+    return sums, n, batch_losses, diverged
 
 
 def _length(data) -> int | None:
@@ -256,19 +258,19 @@ def _run_epoch(trainer: Trainer, epoch: int, callbacks: list) -> dict:
     """Train, validate, read the numbers once, step the scheduler; returns the epoch's logs."""
     start = time.perf_counter()
     lr = float(trainer.optimizer.param_groups[0]["lr"])  # the rate at the start of this epoch
-    sums, n, batch_losses = _train_epoch(trainer, epoch, callbacks)
+    sums, n, batch_losses, diverged = _train_epoch(trainer, epoch, callbacks)
     names = ["loss", *trainer.metrics]
     means = [sums / n]
-    train_ok = bool(torch.isfinite(sums[0]))
-    if trainer.val is not None and train_ok:  # validating nan weights would only give nan
+    if trainer.val is not None and not diverged:  # validating nan weights would only give nan
         val_sums, val_n = _evaluation_sums(trainer.model, trainer.val, trainer.loss, trainer.metrics,
                                            trainer.device, "val", check="val" not in trainer.checked)
         trainer.checked.add("val")
         means.append(val_sums / val_n)
     values = torch.cat(means).tolist()  # the one host sync of the epoch
-    logs = dict(zip(names, values))
-    if trainer.val is not None:
-        logs.update({f"val_{name}": value for name, value in zip(names, values[len(names):] or [_NAN] * len(names))})
+    if trainer.val is not None and diverged:
+        values += [_NAN] * len(names)
+    keys = names + ([f"val_{name}" for name in names] if trainer.val is not None else [])
+    logs = dict(zip(keys, values))
     if not math.isfinite(logs["loss"]):
         _diverged(trainer, _nonfinite_message(batch_losses, epoch, logs["loss"], _length(trainer.train)))
     elif "val_loss" in logs and not math.isfinite(logs["val_loss"]):
