@@ -33,8 +33,9 @@ test: setup
 	$(MAKE) --no-print-directory docs
 	$(PY) -m pytest -q tests/test_site.py
 
+# Skipped when site/ was built from exactly these inputs (tools/site_inputs.py); delete site/ to force.
 docs: setup
-	$(VENV)/bin/mkdocs build --strict
+	@$(PY) tools/site_inputs.py check || { $(VENV)/bin/mkdocs build --strict && $(PY) tools/site_inputs.py record; }
 
 serve: setup
 	$(VENV)/bin/mkdocs serve
@@ -43,4 +44,4 @@ bench: setup
 	$(PY) benchmarks/train_speed.py
 
 clean:
-	rm -rf site .cache/lessons .cache/notebook-html docs/lessons docs/claims.md docs/claims.zh.md docs/corrections.md docs/corrections.zh.md
+	rm -rf site .cache docs/lessons docs/claims.md docs/claims.zh.md docs/corrections.md docs/corrections.zh.md

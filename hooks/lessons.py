@@ -239,6 +239,7 @@ def executed_lessons(paths: list[Path], jobs: int | None = None) -> dict:
         run, reason = _cached(path, notebook)
         if run is not None:
             runs[path] = run
+            DATA_FILES.update(run.metadata["dlnotes_dependencies"]["files"])
             if path not in _REPORTED:  # once per process: not again on the second language's pass
                 log.info("lesson %s: cached", path.name)
                 _REPORTED.add(path)
@@ -250,6 +251,7 @@ def executed_lessons(paths: list[Path], jobs: int | None = None) -> dict:
         for path, run in execute_all(todo, jobs).items():
             _store(path, notebooks[path], run)
             runs[path] = run
+            DATA_FILES.update(run.metadata["dlnotes_dependencies"]["files"])
             _REPORTED.add(path)
         log.info("lessons: %d executed in %.0f s (%d at a time), %d cached", len(todo),
                  time.perf_counter() - start, min(jobs, len(todo)), len(paths) - len(todo))
@@ -336,16 +338,36 @@ def on_pre_build(config):
         for path in OUT.glob("*.ipynb")}
 
 
-def _inputs_stamp(paths: list[Path]) -> tuple:
+DATA_FILES: set[str] = set()  # the data files the cached runs read
+
+
+def _inputs_stamp(paths: list[Path], data_files) -> list:
     """Everything on_config reads, by size and modification time: the lessons, the cached runs, the
-    package and the installed distributions. Unchanged, on_config's work would come out the same."""
-    files = [*paths, *CACHE.glob("*.ipynb"), *PACKAGE.rglob("*.py"), *OUT.glob("*.ipynb")]
+    package, the installed distributions and the data files the lessons read. Unchanged, on_config's
+    work would come out the same."""
+    files = [*paths, *CACHE.glob("*.ipynb"), *PACKAGE.rglob("*.py"), *OUT.glob("*.ipynb"),
+             *map(Path, sorted(data_files))]
     site_packages = [Path(p) for p in sys.path if p.endswith("site-packages")]
-    return tuple((str(f), f.stat().st_size, f.stat().st_mtime_ns) for f in [*files, *site_packages] if f.exists())
+    return [[str(f), f.stat().st_size, f.stat().st_mtime_ns] for f in [*files, *site_packages] if f.exists()]
 
 
+STAMP = CACHE / "inputs.json"  # the stamp of the inputs docs/lessons/ was last written from
 _LAST_STAMP: list = [None]  # the second language's pass of a build, and a serve rebuild after a prose
 # edit elsewhere, find every input as it was: nothing to read, execute or write again.
+
+
+def _unchanged_since_last_build(paths: list[Path]) -> bool:
+    if _LAST_STAMP[0] is not None:
+        return _inputs_stamp(paths, DATA_FILES) == _LAST_STAMP[0]
+    try:  # a fresh process: the stamp the last build left
+        saved = json.loads(STAMP.read_text())
+    except (OSError, ValueError):
+        return False
+    if saved.get("python") != sys.executable or _inputs_stamp(paths, saved.get("data_files", [])) != saved["stamp"]:
+        return False
+    DATA_FILES.update(saved["data_files"])
+    _LAST_STAMP[0] = saved["stamp"]
+    return True
 
 
 def on_config(config):
@@ -356,8 +378,7 @@ def on_config(config):
     _keep_notebooks_as_pages()
     OUT.mkdir(parents=True, exist_ok=True)
     paths = sorted(LESSONS.glob("*.py"))
-    stamp = _inputs_stamp(paths)
-    if stamp == _LAST_STAMP[0]:
+    if _unchanged_since_last_build(paths):
         return config
     wanted = set()
     for path, notebook in executed_lessons(paths).items():
@@ -367,5 +388,8 @@ def on_config(config):
             wanted.add(target)
     for leftover in set(OUT.glob("*.ipynb")) - wanted:
         leftover.unlink()
-    _LAST_STAMP[0] = _inputs_stamp(paths)
+    _LAST_STAMP[0] = _inputs_stamp(paths, DATA_FILES)
+    STAMP.parent.mkdir(parents=True, exist_ok=True)
+    STAMP.write_text(json.dumps({"python": sys.executable, "data_files": sorted(DATA_FILES),
+                                 "stamp": _LAST_STAMP[0]}))
     return config

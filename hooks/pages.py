@@ -31,6 +31,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import importlib.util
+import json
 import posixpath
 import re
 import sys
@@ -464,24 +465,74 @@ def corrections_page(groups: list[tuple[str, list[Box]]], language: str, title: 
 
 # --- the hook ------------------------------------------------------------------------------------
 
+_pages_read: dict[tuple, list] = {}  # (settings, page, language, text) -> its correction boxes
+_lessons_read: dict[str, tuple] = {}  # digest -> (titles, read_lesson's answer)
+READINGS = ROOT / ".cache" / "pages"  # the same, on disk, for the next process
+
+
+def _box_data(box: Box) -> list:
+    return [box.title_line, box.body, box.page, box.anchor, box.section]
+
+
+def _box_from(data: list) -> Box:
+    box = Box(*data[:3])
+    box.anchor, box.section = data[3:]
+    return box
+
+
+def _read_lesson_file(path: Path) -> tuple:
+    """({language: title}, read_lesson's answer) for one lesson file.
+
+    Reading a lesson's boxes renders it through nbconvert (a few tenths of a second each), so the
+    answer is kept, keyed on the lesson's text and the code that reads it: a prose edit elsewhere,
+    under `mkdocs serve` or in the next build, reuses the reading of every unchanged lesson.
+    """
+    digest = hashlib.sha256(path.read_bytes())
+    for hook in ("pages.py", "lessons.py", "offline.py"):
+        digest.update(Path(__file__).with_name(hook).read_bytes())
+    key = f"{path.stem}-{digest.hexdigest()[:24]}"
+    if key in _lessons_read:
+        return _lessons_read[key]
+    stored = READINGS / f"{key}.json"
+    try:
+        data = json.loads(stored.read_text(encoding="utf-8"))
+        reading = ({lang: [Verdict(*v[:3], _box_from(v[3])) for v in found] for lang, found in data["verdicts"].items()},
+                   {lang: [_box_from(b) for b in boxes] for lang, boxes in data["corrections"].items()})
+        titles = data["titles"]
+    except (OSError, ValueError, KeyError, TypeError):
+        notebook = jupytext.read(path)
+        reading = read_lesson(notebook, path.stem)
+        titles = {language: _lesson_title(notebook, language) for language in LANGUAGES}
+        READINGS.mkdir(parents=True, exist_ok=True)
+        for old in READINGS.glob(f"{path.stem}-*.json"):  # one reading per lesson: the cache never grows
+            old.unlink()
+        stored.write_text(json.dumps({
+            "titles": titles,
+            "verdicts": {lang: [[v.claim, v.verdict, v.statement, _box_data(v.box)] for v in found]
+                         for lang, found in reading[0].items()},
+            "corrections": {lang: [_box_data(b) for b in boxes] for lang, boxes in reading[1].items()},
+        }, ensure_ascii=False), encoding="utf-8")
+    _lessons_read[key] = (titles, reading)
+    return _lessons_read[key]
+
+
 def generate(config) -> dict[Path, str]:
     """The four pages' text, by path, from the lessons, the pages and ``config`` (mkdocs.yml)."""
-    new_markdown = markdown_factory(config)
+    new_markdown, settings = markdown_factory(config), _settings(config)
     translations = nav_translations(config)
     order = nav_pages(config["nav"])
     rank = {uri: i for i, (_, uri) in enumerate(order)}
     titles = {language: {uri: translations[language].get(t, t) for t, uri in order} for language in LANGUAGES}
     generated = {path.relative_to(DOCS).as_posix() for path in GENERATED}
 
-    lessons = {path.stem: jupytext.read(path) for path in sorted(LESSONS.glob("*.py"))}
-    for name, notebook in lessons.items():
+    lessons = {path.stem: _read_lesson_file(path) for path in sorted(LESSONS.glob("*.py"))}
+    for name, (lesson_titles, _) in lessons.items():
         for language in LANGUAGES:
-            titles[language].setdefault(f"lessons/{name}.ipynb", _lesson_title(notebook, language) or name)
+            titles[language].setdefault(f"lessons/{name}.ipynb", lesson_titles[language] or name)
 
     verdicts = {language: [] for language in LANGUAGES}
     boxes = {language: {} for language in LANGUAGES}  # language -> page -> boxes
-    for name, notebook in lessons.items():
-        found, corrections = read_lesson(notebook, name)
+    for name, (_, (found, corrections)) in lessons.items():
         for language in LANGUAGES:
             verdicts[language] += found[language]
             boxes[language][f"lessons/{name}.ipynb"] = corrections[language]
@@ -493,7 +544,10 @@ def generate(config) -> dict[Path, str]:
             if page in generated:
                 continue
             text = path.read_text(encoding="utf-8")
-            boxes[language][page] = corrections_in_page(text, page, language, new_markdown)
+            key = (settings, page, language, text)  # under `mkdocs serve`, an edit re-reads one page
+            if key not in _pages_read:
+                _pages_read[key] = corrections_in_page(text, page, language, new_markdown)
+            boxes[language][page] = _pages_read[key]
             if page not in titles[language]:
                 m = re.search(r"^# (.+)$", text, re.MULTILINE)
                 titles[language][page] = m.group(1).strip() if m else page
@@ -513,22 +567,42 @@ def generate(config) -> dict[Path, str]:
 _made: dict[str, dict[Path, str]] = {}  # inputs' digest -> pages: the second language's pass reuses the first's
 
 
-def _inputs_digest(config) -> str:
+def _settings(config) -> str:
+    """The settings the pages are read with: the nav, its translations, the Markdown extensions."""
     # Plugins append their own extension objects at every pass: only the named ones count.
     names = [e for e in config["markdown_extensions"] if isinstance(e, str)]
-    digest = hashlib.sha256(repr((config["nav"], nav_translations(config), names,
-                                  {n: config["mdx_configs"].get(n) for n in names})).encode())
+    settings = repr((config["nav"], nav_translations(config), names, {n: config["mdx_configs"].get(n) for n in names}))
+    # Functions among the settings (a slugify) print their address, which differs from run to run.
+    return re.sub(r" at 0x[0-9a-f]+", "", settings)
+
+
+def _inputs_digest(config) -> str:
+    digest = hashlib.sha256(_settings(config).encode())
     sources = sorted(LESSONS.glob("*.py")) + sorted(set(DOCS.glob("*.md")) - set(GENERATED))
     for path in sources:
         digest.update(str(path).encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()
 
 
+STAMP = ROOT / ".cache" / "pages.digest"  # the inputs' digest of the pages now in docs/
+
+
 def on_config(config):
     key = _inputs_digest(config)
+    # A fresh `mkdocs build` with nothing changed finds the pages it would write already written.
+    if key not in _made and STAMP.exists() and STAMP.read_text() == _stamp(key):
+        return config
     if key not in _made:
         _made.clear()
         _made[key] = generate(config)
     for path, text in _made[key].items():
         _lessons._write_if_changed(path, text)
+    STAMP.parent.mkdir(parents=True, exist_ok=True)
+    STAMP.write_text(_stamp(key))
     return config
+
+
+def _stamp(key: str) -> str:
+    # The inputs' digest, and the digest of the pages as written (deleted or edited by hand: rewrite).
+    written = hashlib.sha256(b"".join(p.read_bytes() + b"\0" if p.exists() else b"-\0" for p in GENERATED))
+    return f"{key} {written.hexdigest()}"
