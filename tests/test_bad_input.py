@@ -18,7 +18,7 @@ from torch import nn
 
 import dlnotes
 from badinput import DOCUMENTED, check, junk, tensors
-from dlnotes import (ArrayDataset, BatchLosses, Callback, CheckpointError, EarlyStopping, History, ModelCheckpoint,
+from dlnotes import (ArrayDataset, BatchLosses, Callback, LayerStats, CheckpointError, EarlyStopping, History, ModelCheckpoint,
                      ProgressBar, TensorBoard, TensorLoader, accuracy, binary_accuracy, device, device_name, evaluate,
                      fit, mae, mse, predict, read_scalars, seed_everything)
 from dlnotes.checkpoints import load_checkpoint
@@ -133,6 +133,7 @@ TABLE = {
     count_python_fences: (lambda: {"text": ""}, ["text"], DOCUMENTED),
     count_collected_blocks: (lambda: {"path": Path("docs/index.md")}, ["path"], DOCUMENTED + (FileNotFoundError,)),
     BatchLosses: (no_args, [], DOCUMENTED),
+    LayerStats: (lambda: {"every": 2, "layer_types": None}, ["every", "layer_types"], DOCUMENTED),
     Callback: (no_args, [], DOCUMENTED),
 }
 CASES = [(fn, name) for fn, (_, names, _) in TABLE.items() for name in names]

@@ -19,7 +19,7 @@ from torch.optim.lr_scheduler import StepLR
 from badinput import DOCUMENTED, check, junk, tensors
 from dlnotes import data, tabular
 from dlnotes.data import DataFileError, fashion_mnist, read_idx
-from dlnotes.inspect import activation_statistics, parameter_count
+from dlnotes.inspect import activation_statistics, gradient_norms, parameter_count
 from dlnotes.plots import derivative_curve, plot_contour_paths, plot_curves, plot_trace_1d, plot_with_derivative
 from dlnotes.schedules import learning_rates, warmup_cosine
 from dlnotes.tabular import TabularData, TabularMeta, diamonds, diamonds_csv, diamonds_frame
@@ -120,6 +120,9 @@ TABLE = {
     TabularData.to_original_units: (units_kwargs, ["y_scaled"]),
     parameter_count: (lambda: {"model": nn.Linear(3, 2), "trainable": True}, ["model", "trainable"]),
     activation_statistics: (stats_kwargs, ["model", "x", "layer_types", "saturation"]),
+    gradient_norms: (lambda: {"model": nn.Sequential(nn.Linear(3, 4), nn.Tanh(), nn.Linear(4, 2)),
+                              "x": torch.randn(5, 3), "y": torch.tensor([0, 1, 0, 1, 1]), "loss": None,
+                              "layer_types": nn.Linear}, ["model", "x", "y", "loss", "layer_types"]),
     derivative_curve: (lambda: {"fn": torch.tanh, "x_range": (-2, 2), "num": 11}, ["fn", "x_range", "num"]),
     plot_with_derivative: (lambda: {"fn": torch.sigmoid, "x_range": (-2, 2), "ax": None, "label": "sigmoid"},
                            ["fn", "x_range", "ax", "label"]),

@@ -20,11 +20,11 @@ from hypothesis import strategies as st
 from matplotlib.figure import Figure
 
 from badinput import _DTYPES, _SPECIAL, UserError, check, junk, tensors
-from dlnotes.scratch import activations, engine, graph, losses, numerical, optimizers
+from dlnotes.scratch import activations, batchnorm, engine, graph, losses, numerical, optimizers
 from dlnotes.scratch.engine import Value
 
 matplotlib.use("Agg")  # before draw_graph(ax=None) imports pyplot: no window, headless
-MODULES = (activations, engine, graph, losses, numerical, optimizers)
+MODULES = (activations, batchnorm, engine, graph, losses, numerical, optimizers)
 AX = Figure().subplots()  # one axes for every draw_graph call, outside pyplot: no figure per example
 
 
@@ -179,6 +179,20 @@ TABLE = {
     Value.zero_grad: row(lambda data: ((Value(data) * 3).tanh() + 1).zero_grad(), lambda: dict(data=0.5), ["data"]),
     engine.topological_order: row(engine.topological_order, lambda: dict(root=graph_root()), ["root"]),
     # graph
+    # batch norm
+    batchnorm.batchnorm_forward: row(batchnorm.batchnorm_forward,
+                                     lambda: dict(x=randn(4, 3), gamma=randn(3), beta=randn(3), eps=1e-5),
+                                     ["x", "gamma", "beta", "eps"]),
+    batchnorm.batchnorm_backward: row(batchnorm.batchnorm_backward,
+                                      lambda: dict(dout=randn(4, 3),
+                                                   cache=batchnorm.batchnorm_forward(randn(4, 3), randn(3), randn(3))[1]),
+                                      ["dout", "cache"]),
+    batchnorm.BatchNorm1d: row(lambda **kw: batchnorm.BatchNorm1d(**kw)(torch.randn(4, 3)),
+                               lambda: dict(num_features=3, eps=1e-5, momentum=0.1),
+                               ["num_features", "eps", "momentum"]),
+    batchnorm.BatchNorm1d.forward: row(lambda x: batchnorm.BatchNorm1d(3).double()(x),
+                                       lambda: dict(x=randn(4, 3)), ["x"]),
+    batchnorm.BatchNorm1d.extra_repr: row(lambda: batchnorm.BatchNorm1d(3).extra_repr(), dict, []),
     graph.draw_graph: row(drawn, lambda: dict(root=graph_root(), ax=AX, fontsize=8.0), ["root", "ax", "fontsize"]),
 }
 

@@ -11,12 +11,12 @@ import importlib
 
 # name -> the module that defines it
 _EXPORTS = {
-    "BatchLosses": "callbacks", "Callback": "callbacks", "EarlyStopping": "callbacks", "ModelCheckpoint": "callbacks",
+    "BatchLosses": "callbacks", "Callback": "callbacks", "LayerStats": "callbacks", "EarlyStopping": "callbacks", "ModelCheckpoint": "callbacks",
     "ProgressBar": "callbacks", "TensorBoard": "callbacks", "read_scalars": "callbacks",
     "CheckpointError": "checkpoints",
     "DataFileError": "data", "FashionMNIST": "data", "fashion_mnist": "data",
     "device": "devices", "device_name": "devices", "seed_everything": "devices",
-    "activation_statistics": "inspect", "parameter_count": "inspect",
+    "activation_statistics": "inspect", "gradient_norms": "inspect", "parameter_count": "inspect",
     "ArrayDataset": "loader", "TensorLoader": "loader",
     "accuracy": "metrics", "binary_accuracy": "metrics", "mae": "metrics", "mse": "metrics",
     "TabularData": "tabular", "TabularMeta": "tabular", "TabularSplit": "tabular", "diamonds": "tabular",

@@ -353,3 +353,82 @@ class ProgressBar(Callback):
         if self.bar is not None:
             self.bar.close()
             self.bar = None
+
+
+class LayerStats(Callback):
+    """Record, layer by layer, what the gradients and activations do during training.
+
+    Every ``every``-th training batch (the 1st, the 1 + every-th, ...; counted across epochs), for each
+    layer of ``layer_types`` that has a ``weight``: ``grad_norm`` (Frobenius norm of the weight's
+    gradient as the optimizer used it, after any clipping), ``weight_norm`` (after the step), and the
+    mean and standard deviation of the layer's input and output on that batch. Evaluation batches are
+    not recorded. After :func:`~dlnotes.training.fit`, ``stats_`` is a DataFrame with one row per
+    recorded batch and layer: ``epoch, batch, step, layer, name, grad_norm, weight_norm, input_mean,
+    input_std, output_mean, output_std`` (``layer`` counts 1, 2, ... in ``named_modules`` order).
+
+    The numbers stay on the device until the end of each epoch: no host sync per recorded batch.
+
+    Accepted: ``every`` an integer >= 1; ``layer_types`` an ``nn.Module`` subclass or a non-empty tuple
+    of them (default ``nn.Linear``).
+    """
+
+    COLUMNS = ["epoch", "batch", "step", "layer", "name", "grad_norm", "weight_norm",
+               "input_mean", "input_std", "output_mean", "output_std"]
+
+    def __init__(self, every: int = 1, layer_types=None):
+        from torch import nn
+
+        from dlnotes.inspect import _check_layer_types
+        self.every = _checks.integer(every, "every", minimum=1)
+        self.layer_types = _check_layer_types(nn.Linear if layer_types is None else layer_types)
+        self._rows, self._pending, self._handles, self._step = [], [], [], 0
+        self.stats_ = self._frame()
+
+    def _frame(self):
+        import pandas as pd
+        return pd.DataFrame(self._rows, columns=self.COLUMNS)
+
+    def _recording(self) -> bool:
+        return self._step % self.every == 0  # _step batches done: the next one is number _step + 1
+
+    def on_fit_start(self, trainer) -> None:
+        from dlnotes.inspect import _weighted_layers
+        self._layers = _weighted_layers(trainer.model, self.layer_types)
+        self._activations = {}
+
+        def record(index):
+            def hook(layer, inputs, output):
+                # Only training batches (evaluation runs without autograd), only those being recorded.
+                if not torch.is_grad_enabled() or not self._recording():
+                    return
+                a, b = inputs[0].detach().float(), output.detach().float()
+                self._activations[index] = torch.stack([a.mean(), a.std(), b.mean(), b.std()])
+            return hook
+        self._handles = [m.register_forward_hook(record(i)) for i, (_, m) in enumerate(self._layers)]
+
+    def on_batch_end(self, trainer, epoch: int, batch: int, loss: torch.Tensor) -> None:
+        if self._recording():
+            nan = torch.tensor(float("nan"), device=loss.device)
+            for i, (name, m) in enumerate(self._layers):
+                grad = m.weight.grad.norm() if m.weight.grad is not None else nan
+                acts = self._activations.get(i, nan.repeat(4)).to(loss.device)
+                self._pending.append(((epoch, batch, self._step + 1, i + 1, name),
+                                      torch.cat([torch.stack([grad, m.weight.detach().norm()]), acts])))
+            self._activations = {}
+        self._step += 1
+
+    def on_epoch_end(self, trainer, epoch: int, logs: dict) -> None:
+        self._flush()
+
+    def on_fit_end(self, trainer) -> None:
+        for handle in self._handles:
+            handle.remove()
+        self._handles = []
+        self._flush()
+
+    def _flush(self) -> None:
+        if self._pending:
+            values = torch.stack([v for _, v in self._pending]).cpu().tolist()  # (records, 6)
+            self._rows += [[*keys, *numbers] for (keys, _), numbers in zip(self._pending, values)]
+            self._pending = []
+        self.stats_ = self._frame()

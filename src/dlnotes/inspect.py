@@ -134,3 +134,66 @@ def activation_statistics(model: nn.Module, x: torch.Tensor, layer_types=DEFAULT
     frame = pd.DataFrame(rows, columns=COLUMNS)
     frame.index = pd.RangeIndex(1, len(frame) + 1, name="layer")
     return frame
+
+
+def _weighted_layers(model: nn.Module, types: tuple) -> list[tuple[str, nn.Module]]:
+    layers = [(name or type(m).__name__, m) for name, m in model.named_modules()
+              if isinstance(m, types) and isinstance(getattr(m, "weight", None), torch.Tensor)]
+    if not layers:
+        raise ValueError(f"model has no layer of layer_types {tuple(t.__name__ for t in types)} with a weight; "
+                         "pass the classes of its weight layers, e.g. nn.Linear or nn.Conv2d")
+    return layers
+
+
+def gradient_norms(model: nn.Module, x: torch.Tensor, y: torch.Tensor, loss=None,
+                   layer_types=nn.Linear) -> pd.DataFrame:
+    """One forward and backward pass of ``loss(model(x), y)``: the gradient norm of every weight layer.
+
+    Returns a DataFrame indexed by ``layer`` (1, 2, ... in ``named_modules`` order) with columns
+    ``name``, ``grad_norm`` (the Frobenius norm of ∂loss/∂weight) and ``weight_norm``. The model runs
+    in its current mode; the parameters' ``.grad`` are left as they were (saved and put back), so
+    this can be called in the middle of training.
+
+    Accepted: ``model`` an ``nn.Module`` instance; ``x`` a non-empty tensor it accepts; ``y`` a tensor
+    of targets; ``loss`` a callable ``(output, target) -> scalar tensor`` (default cross-entropy);
+    ``layer_types`` an ``nn.Module`` subclass or a non-empty tuple of them (default ``nn.Linear``).
+
+    >>> _ = torch.manual_seed(0)
+    >>> net = nn.Sequential(nn.Linear(4, 3), nn.Sigmoid(), nn.Linear(3, 2))
+    >>> gradient_norms(net, torch.randn(8, 4), torch.tensor([0, 1] * 4)).columns.tolist()
+    ['name', 'grad_norm', 'weight_norm']
+    """
+    _checks.module(model)
+    _checks.tensor(x, "x", nonempty=True)
+    _checks.tensor(y, "y")
+    loss = nn.CrossEntropyLoss() if loss is None else _checks.function(loss, "loss", "(output, target) -> scalar tensor")
+    layers = _weighted_layers(model, _check_layer_types(layer_types))
+    saved = [(p, p.grad) for p in model.parameters()]
+    for p, _ in saved:
+        p.grad = None
+    try:
+        try:
+            out = model(x)
+        except (RuntimeError, IndexError) as err:
+            raise ValueError(f"x must be a batch that model accepts, but model(x) with x {_checks.show(x)} raised "
+                             f"{type(err).__name__}: {err}") from err
+        _checks.outputs(out, y, loss, "y")  # targets that do not fit the output, named before the loss fails
+        try:
+            value = loss(out, y)
+        except (TypeError, RuntimeError, IndexError) as err:  # the cause stays attached: nothing is hidden
+            raise (TypeError if isinstance(err, TypeError) else ValueError)(
+                f"loss must be a callable (output, target) -> scalar tensor that accepts the model's output "
+                f"{_checks.show(out)} and y {_checks.show(y)}, but it raised {type(err).__name__}: {err}") from err
+        if not isinstance(value, torch.Tensor) or value.numel() != 1:
+            raise ValueError(f"loss must return a scalar tensor, got {_checks.show(value)}")
+        value.backward()
+        norms = torch.stack([torch.stack([m.weight.grad.norm() if m.weight.grad is not None
+                                          else torch.tensor(float("nan"), device=m.weight.device),
+                                          m.weight.detach().norm()]) for _, m in layers]).tolist()  # (layers, 2)
+    finally:
+        for p, grad in saved:
+            p.grad = grad
+    frame = pd.DataFrame([{"name": name, "grad_norm": g, "weight_norm": w}
+                          for (name, _), (g, w) in zip(layers, norms)])
+    frame.index = pd.RangeIndex(1, len(frame) + 1, name="layer")
+    return frame
