@@ -18,7 +18,7 @@ from torch import nn
 
 import dlnotes
 from badinput import DOCUMENTED, check, junk, tensors
-from dlnotes import (ArrayDataset, BatchLosses, Callback, LayerStats, CheckpointError, EarlyStopping, History, ModelCheckpoint,
+from dlnotes import (ArrayDataset, Augmented, BatchLosses, Callback, LayerStats, WeightAveraging, random_affine, CheckpointError, EarlyStopping, History, ModelCheckpoint,
                      ProgressBar, TensorBoard, TensorLoader, accuracy, binary_accuracy, device, device_name, evaluate,
                      fit, mae, mse, predict, read_scalars, seed_everything)
 from dlnotes.checkpoints import load_checkpoint
@@ -134,6 +134,14 @@ TABLE = {
     count_collected_blocks: (lambda: {"path": Path("docs/index.md")}, ["path"], DOCUMENTED + (FileNotFoundError,)),
     BatchLosses: (no_args, [], DOCUMENTED),
     LayerStats: (lambda: {"every": 2, "layer_types": None}, ["every", "layer_types"], DOCUMENTED),
+    WeightAveraging: (lambda: {"decay": None, "start_epoch": 1, "update_bn": True},
+                      ["decay", "start_epoch", "update_bn"], DOCUMENTED),
+    random_affine: (lambda: {"x": torch.randn(2, 1, 4, 4), "degrees": 10.0, "translate": 0.1, "scale": (0.9, 1.1),
+                             "flip": 0.5, "fill": 0.0, "generator": None},
+                    ["x", "degrees", "translate", "scale", "flip", "fill", "generator"], DOCUMENTED),
+    Augmented: (lambda: {"loader": TensorLoader(torch.randn(4, 16), torch.arange(4), batch_size=2),
+                         "transform": lambda b: b, "image_shape": (1, 4, 4)},
+                ["loader", "transform", "image_shape"], DOCUMENTED),
     Callback: (no_args, [], DOCUMENTED),
 }
 CASES = [(fn, name) for fn, (_, names, _) in TABLE.items() for name in names]

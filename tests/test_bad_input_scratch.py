@@ -20,11 +20,11 @@ from hypothesis import strategies as st
 from matplotlib.figure import Figure
 
 from badinput import _DTYPES, _SPECIAL, UserError, check, junk, tensors
-from dlnotes.scratch import activations, batchnorm, engine, graph, losses, numerical, optimizers
+from dlnotes.scratch import activations, batchnorm, dropout, engine, graph, losses, numerical, optimizers
 from dlnotes.scratch.engine import Value
 
 matplotlib.use("Agg")  # before draw_graph(ax=None) imports pyplot: no window, headless
-MODULES = (activations, batchnorm, engine, graph, losses, numerical, optimizers)
+MODULES = (activations, batchnorm, dropout, engine, graph, losses, numerical, optimizers)
 AX = Figure().subplots()  # one axes for every draw_graph call, outside pyplot: no figure per example
 
 
@@ -139,17 +139,23 @@ TABLE = {
                                    lambda: dict(closure=lambda: torch.tensor(1.0)), ["closure"]),
     optimizers.Optimizer.zero_grad: row(lambda: optimizers.SGD(params()).zero_grad(), dict, []),  # no argument
     optimizers.SGD: row(stepped(optimizers.SGD),
-                        lambda: dict(params=params(), lr=0.1, momentum=0.9, dampening=0.0, nesterov=False),
-                        ["params", "lr", "momentum", "dampening", "nesterov"]),
+                        lambda: dict(params=params(), lr=0.1, momentum=0.9, dampening=0.0, nesterov=False,
+                                     weight_decay=0.1),
+                        ["params", "lr", "momentum", "dampening", "nesterov", "weight_decay"]),
     optimizers.Adagrad: row(stepped(optimizers.Adagrad),
                             lambda: dict(params=params(), lr=0.1, lr_decay=0.01, initial_accumulator_value=0.1,
-                                         eps=1e-10),
-                            ["params", "lr", "lr_decay", "initial_accumulator_value", "eps"]),
+                                         eps=1e-10, weight_decay=0.1),
+                            ["params", "lr", "lr_decay", "initial_accumulator_value", "eps", "weight_decay"]),
     optimizers.RMSprop: row(stepped(optimizers.RMSprop),
-                            lambda: dict(params=params(), lr=0.01, alpha=0.9, eps=1e-8, momentum=0.5, centered=True),
-                            ["params", "lr", "alpha", "eps", "momentum", "centered"]),
-    optimizers.Adam: row(stepped(optimizers.Adam), lambda: dict(params=params(), lr=0.01, betas=(0.9, 0.99), eps=1e-8),
-                         ["params", "lr", "betas", "eps"]),
+                            lambda: dict(params=params(), lr=0.01, alpha=0.9, eps=1e-8, momentum=0.5, centered=True,
+                                         weight_decay=0.1),
+                            ["params", "lr", "alpha", "eps", "momentum", "centered", "weight_decay"]),
+    optimizers.Adam: row(stepped(optimizers.Adam), lambda: dict(params=params(), lr=0.01, betas=(0.9, 0.99), eps=1e-8,
+                                                                weight_decay=0.1),
+                         ["params", "lr", "betas", "eps", "weight_decay"]),
+    optimizers.AdamW: row(stepped(optimizers.AdamW),
+                          lambda: dict(params=params(), lr=0.01, betas=(0.9, 0.99), eps=1e-8, weight_decay=0.1),
+                          ["params", "lr", "betas", "eps", "weight_decay"]),
     optimizers.trajectory: row(optimizers.trajectory,
                                lambda: dict(f=lambda x: (x ** 2).sum(), x0=[1.0, -2.0],
                                             make_optimizer=lambda p: optimizers.SGD(p, lr=0.1), steps=2),
@@ -193,6 +199,11 @@ TABLE = {
     batchnorm.BatchNorm1d.forward: row(lambda x: batchnorm.BatchNorm1d(3).double()(x),
                                        lambda: dict(x=randn(4, 3)), ["x"]),
     batchnorm.BatchNorm1d.extra_repr: row(lambda: batchnorm.BatchNorm1d(3).extra_repr(), dict, []),
+    # dropout
+    dropout.dropout: row(dropout.dropout, lambda: dict(x=randn(4, 3), p=0.3, training=True), ["x", "p", "training"]),
+    dropout.Dropout: row(lambda **kw: dropout.Dropout(**kw)(torch.randn(4, 3)), lambda: dict(p=0.5), ["p"]),
+    dropout.Dropout.forward: row(lambda x: dropout.Dropout(0.5)(x), lambda: dict(x=randn(4, 3)), ["x"]),
+    dropout.Dropout.extra_repr: row(lambda: dropout.Dropout(0.5).extra_repr(), dict, []),
     graph.draw_graph: row(drawn, lambda: dict(root=graph_root(), ax=AX, fontsize=8.0), ["root", "ax", "fontsize"]),
 }
 
@@ -206,7 +217,7 @@ def name(key) -> str:
 # parameter, its gradient and its state; not something to call by hand. step() runs it on every input
 # the constructors accept (see stepped).
 LEFT_OUT = {optimizers.Optimizer.update, optimizers.SGD.update, optimizers.Adagrad.update,
-            optimizers.RMSprop.update, optimizers.Adam.update}
+            optimizers.RMSprop.update, optimizers.Adam.update, optimizers.AdamW.update}
 
 # Arguments that a user fills with a function: what that function raises itself is passed on unchanged.
 CALLBACKS = {"f", "closure", "make_optimizer"}

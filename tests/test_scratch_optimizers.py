@@ -29,12 +29,21 @@ PAIRS = {
                                   dict(lr=0.01, momentum=0.5, centered=True)),
     "Adam": (scratch.Adam, torch.optim.Adam, dict(lr=0.1)),
     "Adam betas": (scratch.Adam, torch.optim.Adam, dict(lr=0.05, betas=(0.5, 0.9), eps=1e-4)),
+    # weight decay: L2 in the gradient (coupled) for all four, decoupled for AdamW
+    "SGD weight decay": (scratch.SGD, torch.optim.SGD, dict(lr=0.1, weight_decay=0.3)),
+    "SGD momentum weight decay": (scratch.SGD, torch.optim.SGD, dict(lr=0.1, momentum=0.9, weight_decay=0.3)),
+    "Adagrad weight decay": (scratch.Adagrad, torch.optim.Adagrad, dict(lr=0.4, weight_decay=0.2)),
+    "RMSprop weight decay": (scratch.RMSprop, torch.optim.RMSprop, dict(lr=0.05, weight_decay=0.2, centered=True)),
+    "Adam weight decay": (scratch.Adam, torch.optim.Adam, dict(lr=0.1, weight_decay=0.5)),
+    "AdamW": (scratch.AdamW, torch.optim.AdamW, dict(lr=0.1)),
+    "AdamW weight decay": (scratch.AdamW, torch.optim.AdamW, dict(lr=0.1, weight_decay=0.5, betas=(0.8, 0.99))),
 }
 DEFAULTS = {  # torch's defaults, which the scratch classes must share (SGD needs no lr since torch 2.x)
     "SGD": (scratch.SGD, torch.optim.SGD),
     "Adagrad": (scratch.Adagrad, torch.optim.Adagrad),
     "RMSprop": (scratch.RMSprop, torch.optim.RMSprop),
     "Adam": (scratch.Adam, torch.optim.Adam),
+    "AdamW": (scratch.AdamW, torch.optim.AdamW),
 }
 
 
@@ -237,3 +246,18 @@ def test_the_same_tensor_twice_in_params_is_refused(make):
     y = torch.tensor([3.0], requires_grad=True)
     with pytest.raises(ValueError, match="params must not hold the same tensor twice"):
         make([x, y, x])  # used to step x twice per step()
+
+
+def test_adamw_decay_differs_from_adams_l2_and_equals_it_for_sgd():
+    """For SGD an L2 penalty and weight decay are one update; for Adam, L2 and AdamW's decay are not."""
+    x0 = torch.tensor([3.0, -0.01], dtype=torch.float64)  # one big and one tiny coordinate
+    f = lambda x: 10 * x[1] ** 2  # noqa: E731  only the second coordinate has a gradient of its own
+    l2 = trajectory(f, x0, lambda p: scratch.Adam(p, lr=0.01, weight_decay=0.1), steps=20)
+    decoupled = trajectory(f, x0, lambda p: scratch.AdamW(p, lr=0.01, weight_decay=0.1), steps=20)
+    # Adam divides the L2 pull on x[0] (its only gradient, 0.1 * x[0]) by its own scale: steps of about lr.
+    # AdamW shrinks x[0] by the factor (1 - lr * wd) per step.
+    torch.testing.assert_close(decoupled[-1, 0], torch.tensor(3.0, dtype=torch.float64) * (1 - 0.01 * 0.1) ** 20)
+    assert abs((3.0 - l2[-1, 0]) - 20 * 0.01) < 2e-3  # about lr per step, whatever the size of x[0]
+    penalised = lambda x: f(x) + 0.05 * (x ** 2).sum()  # noqa: E731  (wd / 2) ||x||^2 with wd = 0.1
+    torch.testing.assert_close(trajectory(f, x0, lambda p: scratch.SGD(p, lr=0.01, weight_decay=0.1), steps=20),
+                               trajectory(penalised, x0, lambda p: scratch.SGD(p, lr=0.01), steps=20), **TOL)

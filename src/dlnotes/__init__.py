@@ -11,7 +11,9 @@ import importlib
 
 # name -> the module that defines it
 _EXPORTS = {
-    "BatchLosses": "callbacks", "Callback": "callbacks", "LayerStats": "callbacks", "EarlyStopping": "callbacks", "ModelCheckpoint": "callbacks",
+    "Augmented": "augment", "random_affine": "augment",
+    "BatchLosses": "callbacks", "Callback": "callbacks", "LayerStats": "callbacks",
+    "WeightAveraging": "callbacks", "EarlyStopping": "callbacks", "ModelCheckpoint": "callbacks",
     "ProgressBar": "callbacks", "TensorBoard": "callbacks", "read_scalars": "callbacks",
     "CheckpointError": "checkpoints",
     "DataFileError": "data", "FashionMNIST": "data", "fashion_mnist": "data",

@@ -432,3 +432,60 @@ class LayerStats(Callback):
             self._rows += [[*keys, *numbers] for (keys, _), numbers in zip(self._pending, values)]
             self._pending = []
         self.stats_ = self._frame()
+
+
+class WeightAveraging(Callback):
+    """Average the weights along the training path: Polyak / SWA averaging, or an exponential moving average.
+
+    With ``decay=None``, an equal-weight average of the weights at the end of every epoch from
+    ``start_epoch`` on (stochastic weight averaging, Izmailov et al. 2018). With ``decay`` in (0, 1), an
+    exponential moving average updated after every batch from ``start_epoch`` on,
+    ``avg = decay * avg + (1 - decay) * weights`` (its buffers, e.g. batch-norm statistics, averaged
+    the same way). Both through ``torch.optim.swa_utils.AveragedModel``.
+
+    An equal-weight average of weights does not come with matching batch-norm statistics: when the
+    model has batch-norm layers, ``update_bn=True`` recomputes them at the end with one pass over the
+    training data (``torch.optim.swa_utils.update_bn``).
+
+    After :func:`~dlnotes.training.fit`, ``averaged_model_`` is the averaged network (an ``nn.Module``
+    to evaluate like any other, e.g. with :func:`~dlnotes.training.evaluate`) and ``n_averaged_`` the
+    number of weight snapshots in it.
+
+    Accepted: ``decay`` None or a number in (0, 1); ``start_epoch`` an integer >= 1; ``update_bn`` True
+    or False.
+    """
+
+    def __init__(self, decay: float | None = None, start_epoch: int = 1, update_bn: bool = True):
+        self.decay = None if decay is None else _checks.number(decay, "decay", above=0, below=1)
+        self.start_epoch = _checks.integer(start_epoch, "start_epoch", minimum=1)
+        self.update_bn = _checks.flag(update_bn, "update_bn")
+        self.averaged_model_, self.n_averaged_ = None, 0
+
+    def on_fit_start(self, trainer) -> None:
+        from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
+        if self.decay is None:
+            self.averaged_model_ = AveragedModel(trainer.model)
+        else:
+            self.averaged_model_ = AveragedModel(trainer.model, multi_avg_fn=get_ema_multi_avg_fn(self.decay),
+                                                 use_buffers=True)
+        self.n_averaged_ = 0
+
+    def _update(self, trainer) -> None:
+        self.averaged_model_.update_parameters(trainer.model)
+        self.n_averaged_ += 1
+
+    def on_batch_end(self, trainer, epoch: int, batch: int, loss: torch.Tensor) -> None:
+        if self.decay is not None and epoch >= self.start_epoch:
+            self._update(trainer)
+
+    def on_epoch_end(self, trainer, epoch: int, logs: dict) -> None:
+        if self.decay is None and epoch >= self.start_epoch:
+            self._update(trainer)
+
+    def on_fit_end(self, trainer) -> None:
+        from torch.nn.modules.batchnorm import _BatchNorm
+        from torch.optim.swa_utils import update_bn
+        has_bn = any(isinstance(m, _BatchNorm) for m in self.averaged_model_.modules())
+        if self.decay is None and self.update_bn and has_bn and self.n_averaged_:
+            update_bn(trainer.train, self.averaged_model_, device=trainer.device)
+        self.averaged_model_.eval()

@@ -5,8 +5,11 @@ point ``[x]``), and each ``step()`` reads every ``.grad`` and changes the
 tensors in place, exactly as the ``torch.optim`` class of the same name does
 with the same arguments: same defaults, the same place for ``eps``, the same
 bias correction, the same form of Nesterov momentum. A test runs both side by
-side and compares the trajectories. ``weight_decay``, ``maximize``, parameter
-groups and AMSGrad are left out; they add lines, not ideas. Stricter than
+side and compares the trajectories. ``weight_decay`` is torch's: the gradient
+of an L2 penalty, ``weight_decay * p``, added to ``g`` before the update;
+:class:`AdamW` shrinks the weights directly instead ("decoupled" decay), which
+for Adam is not the same thing. ``maximize``, parameter groups and AMSGrad are
+left out; they add lines, not ideas. Stricter than
 torch: ``lr`` and ``eps`` must be > 0 (``eps=0`` turns a zero gradient into
 0 / 0 = nan), and a tensor listed twice in ``params`` is refused (torch only
 warns, then updates it twice per step).
@@ -66,9 +69,10 @@ class Optimizer:
     (running averages, the step count).
     """
 
-    def __init__(self, params, lr):
+    def __init__(self, params, lr, weight_decay=0.0):
         self.params = _parameters(params)
         self.lr = number(lr, "lr", above=0)
+        self.weight_decay = number(weight_decay, "weight_decay", minimum=0)
         self.state = [{"step": 0} for _ in self.params]
 
     def zero_grad(self):
@@ -92,12 +96,15 @@ class Optimizer:
                 if p.grad is None:  # torch skips such a parameter, and so does its step count
                     continue
                 state["step"] += 1
-                self.update(p, p.grad, state)
+                grad = p.grad
+                if self.weight_decay:  # the gradient of (weight_decay / 2) * ||p||^2 added to the loss
+                    grad = grad + self.weight_decay * p
+                self.update(p, grad, state)
         return loss
 
     def update(self, param, grad, state):
         raise NotImplementedError(f"{type(self).__name__} must define update(param, grad, state): "
-                                  f"Optimizer is the base class of SGD, Adagrad, RMSprop and Adam")
+                                  f"Optimizer is the base class of SGD, Adagrad, RMSprop, Adam and AdamW")
 
 
 class SGD(Optimizer):
@@ -109,8 +116,8 @@ class SGD(Optimizer):
     Nesterov:  p <- p - lr * (g + momentum * b)          (with b updated as above)
     """
 
-    def __init__(self, params, lr=1e-3, momentum=0.0, dampening=0.0, nesterov=False):
-        super().__init__(params, lr)
+    def __init__(self, params, lr=1e-3, momentum=0.0, dampening=0.0, nesterov=False, weight_decay=0.0):
+        super().__init__(params, lr, weight_decay)
         self.momentum = _decay(momentum, "momentum")
         self.dampening = number(dampening, "dampening", minimum=0, maximum=1)
         nesterov = flag(nesterov, "nesterov")
@@ -138,8 +145,8 @@ class Adagrad(Optimizer):
     p <- p - lr_t * g / (sqrt(s) + eps)       with lr_t = lr / (1 + (t - 1) * lr_decay)
     """
 
-    def __init__(self, params, lr=1e-2, lr_decay=0.0, initial_accumulator_value=0.0, eps=1e-10):
-        super().__init__(params, lr)
+    def __init__(self, params, lr=1e-2, lr_decay=0.0, weight_decay=0.0, initial_accumulator_value=0.0, eps=1e-10):
+        super().__init__(params, lr, weight_decay)
         self.lr_decay = number(lr_decay, "lr_decay", minimum=0)
         self.initial_accumulator_value = number(initial_accumulator_value, "initial_accumulator_value", minimum=0)
         self.eps = number(eps, "eps", above=0)  # 0 would make a zero gradient 0 / 0 = nan
@@ -161,8 +168,8 @@ class RMSprop(Optimizer):
     p <- p - lr * d,  or with momentum:  b <- momentum * b + d,  p <- p - lr * b
     """
 
-    def __init__(self, params, lr=1e-2, alpha=0.99, eps=1e-8, momentum=0.0, centered=False):
-        super().__init__(params, lr)
+    def __init__(self, params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0.0, momentum=0.0, centered=False):
+        super().__init__(params, lr, weight_decay)
         self.alpha = _decay(alpha, "alpha")
         self.eps = number(eps, "eps", above=0)  # 0 would make a zero gradient 0 / 0 = nan
         self.momentum = _decay(momentum, "momentum")
@@ -193,8 +200,8 @@ class Adam(Optimizer):
     p <- p - lr * m_hat / (sqrt(v_hat) + eps)
     """
 
-    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8):
-        super().__init__(params, lr)
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0):
+        super().__init__(params, lr, weight_decay)
         instance(betas, "betas", (tuple, list), "a pair (beta1, beta2)")  # not a set: its order is arbitrary
         if len(betas) != 2:
             raise ValueError(f"betas must be a pair (beta1, beta2), got {show(betas)}")
@@ -212,6 +219,25 @@ class Adam(Optimizer):
         m_hat = state["m"] / (1 - beta1 ** t)  # the averages start at 0: divide out that pull towards 0
         v_hat = state["v"] / (1 - beta2 ** t)
         param -= self.lr * m_hat / (v_hat.sqrt() + self.eps)  # eps outside the root
+
+
+class AdamW(Adam):
+    """Adam with decoupled weight decay, as ``torch.optim.AdamW`` (Loshchilov and Hutter, 2019).
+
+    p <- p * (1 - lr * weight_decay)          then Adam's step on the plain gradient g
+
+    Adam's ``weight_decay`` adds ``weight_decay * p`` to g, and the division by sqrt(v_hat) then rescales
+    that pull per coordinate: a weight with large gradients is barely decayed. Here every weight shrinks
+    by the same factor, as an L2 penalty does under plain SGD.
+    """
+
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2):
+        super().__init__(params, lr, betas, eps)  # no L2 term in the gradient
+        self.decoupled_weight_decay = number(weight_decay, "weight_decay", minimum=0)
+
+    def update(self, param, grad, state):
+        param.mul_(1 - self.lr * self.decoupled_weight_decay)  # before the step, as torch does
+        super().update(param, grad, state)
 
 
 # --- running an optimizer on a function --------------------------------------
