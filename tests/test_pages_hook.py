@@ -171,15 +171,35 @@ def test_a_quoted_code_block_is_not_tested_twice(new_markdown):
     assert "<!-- skip: start -->" in text and text.rstrip().endswith("<!-- skip: end -->")
 
 
-def test_on_config_writes_the_four_pages_and_reuses_them_in_the_second_pass(monkeypatch):
+def test_on_config_writes_the_four_pages_and_reuses_them_in_the_second_pass(monkeypatch, tmp_path):
     made, written = [], []
     monkeypatch.setattr(hook, "_made", {})
+    monkeypatch.setattr(hook, "STAMP", tmp_path / "pages.digest")
     monkeypatch.setattr(hook, "generate", lambda config: made.append(1) or {p: "x" for p in hook.GENERATED})
     monkeypatch.setattr(hook, "_inputs_digest", lambda config: "same")
     monkeypatch.setattr(hook._lessons, "_write_if_changed", lambda path, text: written.append(path))
     hook.on_config({})
     hook.on_config({})
     assert len(made) == 1 and written == hook.GENERATED * 2
+
+
+def test_a_new_process_finds_the_pages_written_from_the_same_inputs(monkeypatch, tmp_path):
+    generated = [tmp_path / name for name in ("claims.md", "claims.zh.md")]
+    for path in generated:
+        path.write_text("written")
+    monkeypatch.setattr(hook, "GENERATED", generated)
+    monkeypatch.setattr(hook, "STAMP", tmp_path / "pages.digest")
+    monkeypatch.setattr(hook, "_inputs_digest", lambda config: "inputs")
+    monkeypatch.setattr(hook, "generate", lambda config: {p: "written" for p in generated})
+    monkeypatch.setattr(hook, "_made", {})
+    hook.on_config({})  # writes the stamp
+    monkeypatch.setattr(hook, "_made", {})  # a new process
+    monkeypatch.setattr(hook, "generate", lambda config: pytest.fail("unchanged inputs were read again"))
+    hook.on_config({})
+    generated[0].write_text("edited by hand")  # a generated page that is not what its inputs give
+    monkeypatch.setattr(hook, "generate", lambda config: {p: "written" for p in generated})
+    hook.on_config({})
+    assert generated[0].read_text() == "written"
 
 
 # --- the real site -------------------------------------------------------------------------------
