@@ -104,8 +104,8 @@ def no_args():
 TABLE = {
     fit: (fit_kwargs, ["model", "train", "val", "loss", "optimizer", "epochs", "metrics", "callbacks", "scheduler",
                        "scheduler_interval", "scheduler_monitor", "device", "clip_grad_norm", "on_nonfinite",
-                       "resume_from", "generators", "progress"], FIT),
-    evaluate: (evaluate_kwargs, ["model", "data", "loss", "metrics", "device"], WITH_DEVICE),
+                       "resume_from", "generators", "progress", "loss_weights"], FIT),
+    evaluate: (evaluate_kwargs, ["model", "data", "loss", "metrics", "device", "loss_weights"], WITH_DEVICE),
     predict: (predict_kwargs, ["model", "data_or_tensor", "device", "batch_size"], WITH_DEVICE),
     history_from_dict: (lambda: {"data": {"epoch": [1]}}, ["data"], DOCUMENTED),
     history_plot: (lambda: {"keys": "loss", "ax": None}, ["keys", "ax"], DOCUMENTED),

@@ -203,3 +203,25 @@ def test_to_original_units_refuses_what_is_not_real_numbers(y_scaled):
 def test_to_original_units_takes_a_number():
     assert scaled(log_target=False).to_original_units(0.5) == 2.0
     assert scaled().to_original_units(np.float32(-0.5)) == pytest.approx(1.0)
+
+
+def test_crossed_codes_name_the_pairs_of_their_rows():
+    data = tabular.diamonds()
+    frame = tabular.diamonds_frame()
+    meta, split = data.meta, data.test
+    assert meta.crosses == ("cut x color", "color x clarity", "cut x clarity")
+    assert meta.cross_cardinalities == tuple(len(v) + 1 for v in meta.cross_vocabularies.values())
+    for j, (a, b) in enumerate(tabular.CROSSES):
+        words = meta.cross_vocabularies[meta.crosses[j]]
+        for row, code in zip(split.rows[:50].tolist(), split.x_cross[:50, j].tolist()):
+            assert words[code - 1] == f"{frame[a].iloc[row]} & {frame[b].iloc[row]}"
+
+
+def test_a_pair_never_seen_in_training_gets_code_zero():
+    import pandas as pd
+    cats = {name: pd.Categorical(values, categories=tabular.CATEGORIES[name]) for name, values in
+            {"cut": ["Fair", "Fair", "Ideal"], "color": ["D", "E", "D"], "clarity": ["I1", "I1", "IF"]}.items()}
+    frame = pd.DataFrame(cats)
+    codes, vocabularies = tabular._crosses(frame, train_rows=np.array([0, 1]))  # row 2 is not training
+    assert vocabularies["cut x color"] == ("Fair & D", "Fair & E")
+    assert codes[:, 0].tolist() == [1, 2, 0] and codes[2].tolist() == [0, 0, 0]

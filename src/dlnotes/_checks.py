@@ -336,28 +336,33 @@ def batch(value, name: str) -> tuple:
     if not isinstance(value, (tuple, list)) or len(value) != 2:
         what = f"{len(value)} items" if isinstance(value, (tuple, list)) else show(value)
         raise ValueError(f"{name} must yield (x, y) pairs, got a batch of {what}")
+    from dlnotes import _structure  # here: _structure imports this module
     x, y = value
-    for part, what in ((x, "inputs"), (y, "targets")):
-        if not isinstance(part, torch.Tensor):
-            raise TypeError(f"{name} must yield tensors, got {what} that are {show(part)}")
-        if part.dim() == 0 or part.shape[0] == 0:
-            raise ValueError(f"{name} yielded a batch with no samples: {what} are {show(part)}")
-    return x, y
+    _structure.check(x, name, "inputs")    # a tensor, or a tuple or dict of them for several inputs
+    _structure.check(y, name, "targets")   # a tensor, or a dict of them for several outputs
+    return x, y  # rows of x against rows of y: checked against the model's outputs, which says more
 
 
 def inputs(model, x, name: str) -> None:
-    """First batch: the inputs are tensors whose floating dtype matches the weights."""
-    if not isinstance(x, torch.Tensor):
-        raise TypeError(f"{name} must yield tensors, got inputs that are {show(x)}")
+    """First batch: the inputs are tensors (or a tuple or dict of them) whose floating dtype matches the weights."""
+    from dlnotes import _structure
+    if not _structure.is_structure(x):
+        raise TypeError(f"{name} must yield tensors (or a tuple or dict of tensors), got inputs that are {show(x)}")
     weight = next((p for p in model.parameters() if p.is_floating_point()), None)
-    if weight is not None and x.is_floating_point() and x.dtype != weight.dtype:
-        raise ValueError(f"{name} inputs are {x.dtype} but the model's weights are {weight.dtype}; convert the "
-                         "data, e.g. x.float() (numpy arrays are float64 by default)")
+    for t in _structure.tensors(x):
+        if weight is not None and t.is_floating_point() and t.dtype != weight.dtype:
+            raise ValueError(f"{name} inputs are {t.dtype} but the model's weights are {weight.dtype}; convert "
+                             "the data, e.g. x.float() (numpy arrays are float64 by default)")
 
 
 def forward_failure(model, x, name: str, err: Exception) -> None:
     """The model raised on the first batch: say which data it failed on, and the fix when it is plain."""
     weight = next((p for p in model.parameters() if p.is_floating_point()), None)
+    if not isinstance(x, torch.Tensor):  # several inputs: integer codes are normal there (embeddings)
+        from dlnotes import _structure
+        raise ValueError(f"model failed on the first batch of {name}, whose inputs are {_structure.show_shapes(x)} "
+                         f"({type(err).__name__}: {err}); a tuple of inputs is passed as model(*x), a dict as "
+                         "model(**x): check that forward takes them, with these names") from err
     if weight is not None and not x.is_floating_point():
         raise TypeError(f"{name} inputs are {x.dtype} but the model's weights are {weight.dtype}, and the model "
                         f"failed on them ({type(err).__name__}: {err}). Convert the inputs: x.float() / 255 for "

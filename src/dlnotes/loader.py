@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import torch
 from torch.utils.data import Dataset
 
@@ -40,8 +41,46 @@ def _as_tensors(arrays, name: str) -> tuple[torch.Tensor, ...]:
     return tuple(tensors)
 
 
+def _flatten(parts) -> tuple[list, list]:
+    """Positional arguments, each an array or a tuple or dict of arrays -> (flat list, how to rebuild)."""
+    flat, spec = [], []
+    for i, part in enumerate(parts):
+        if isinstance(part, dict):
+            if not part or not all(isinstance(k, str) for k in part):
+                raise TypeError(f"tensors[{i}] must be an array, or a tuple or dict (str keys) of arrays, "
+                                f"got {_checks.show(part)}")
+            spec.append(("dict", list(part)))
+            flat += list(part.values())
+        elif isinstance(part, (tuple, list)) and part and all(isinstance(e, (torch.Tensor, np.ndarray)) for e in part):
+            spec.append(("tuple", len(part)))
+            flat += list(part)
+        else:
+            spec.append(("tensor", 1))
+            flat.append(part)
+    return flat, spec
+
+
+def _rebuild(flat: list, spec: list) -> tuple:
+    out, i = [], 0
+    for kind, what in spec:
+        if kind == "tensor":
+            out.append(flat[i])
+            i += 1
+        elif kind == "tuple":
+            out.append(tuple(flat[i:i + what]))
+            i += what
+        else:
+            out.append(dict(zip(what, flat[i:i + len(what)])))
+            i += len(what)
+    return tuple(out)
+
+
 class TensorLoader:
     """Shuffled mini-batches cut from whole tensors, with no per-sample Python work.
+
+    Each positional argument is a tensor (or numpy array), or a tuple or dict of them for a model with
+    several inputs or outputs: ``TensorLoader((x_wide, x_deep), y)`` yields ``((wide, deep), y)``
+    batches, ``TensorLoader({"wide": w, "deep": d}, {"price": p, "aux": a})`` dicts of the same names.
 
     >>> x, y = torch.randn(100, 784), torch.randint(0, 10, (100,))
     >>> loader = TensorLoader(x, y, batch_size=32, shuffle=True)
@@ -58,7 +97,8 @@ class TensorLoader:
 
     def __init__(self, *tensors, batch_size: int = 256, shuffle: bool = False, drop_last: bool = False,
                  generator: torch.Generator | None = None, device: torch.device | str | None = None):
-        tensors = _as_tensors(tensors, "tensors")
+        flat, self._spec = _flatten(tensors)
+        tensors = _as_tensors(flat, "tensors")
         self.batch_size = _checks.integer(batch_size, "batch_size", minimum=1)
         self.shuffle = _checks.flag(shuffle, "shuffle")
         self.drop_last = _checks.flag(drop_last, "drop_last")
@@ -94,13 +134,14 @@ class TensorLoader:
         stop = len(self) * bs  # with drop_last, the tail that fills no batch is skipped
         if not self.shuffle:
             for start in range(0, stop, bs):
-                yield tuple(t[start:start + bs] for t in self.tensors)  # views: no copy
+                yield _rebuild([t[start:start + bs] for t in self.tensors], self._spec)  # views: no copy
             return
         # Drawn on the CPU whatever the device: same seed, same batches everywhere.
         order = torch.randperm(n, generator=self.generator).to(self.device)  # (N,)
         for start in range(0, stop, bs):
             index = order[start:start + bs]  # (B,)
-            yield tuple(t.index_select(0, index) for t in self.tensors)  # one gather per tensor; faster than t[index]
+            # one gather per tensor; faster than t[index]
+            yield _rebuild([t.index_select(0, index) for t in self.tensors], self._spec)
 
     def to(self, device: torch.device | str) -> TensorLoader:
         """A new loader over the same data on ``device``; its generator is a copy (same future order)."""
@@ -109,8 +150,8 @@ class TensorLoader:
         if self.generator is not None:
             generator = torch.Generator()
             generator.set_state(self.generator.get_state())
-        return TensorLoader(*self.tensors, batch_size=self.batch_size, shuffle=self.shuffle,
-                            drop_last=self.drop_last, generator=generator, device=device)
+        return TensorLoader(*_rebuild(list(self.tensors), self._spec), batch_size=self.batch_size,
+                            shuffle=self.shuffle, drop_last=self.drop_last, generator=generator, device=device)
 
     def state_dict(self) -> dict:
         """The shuffling state, for a checkpoint: ``{"generator": ByteTensor}`` (empty if unshuffled)."""

@@ -11,7 +11,7 @@ not accepted) naming the argument and what it accepts.
 from __future__ import annotations
 
 import importlib.util
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -87,6 +87,7 @@ class TabularSplit:
     x_onehot: torch.Tensor  # (N, 6 + 20) standardised numeric features, then the one-hot columns
     y: torch.Tensor         # (N,) standardised target
     rows: torch.Tensor      # (N,) int64 row numbers in diamonds_frame()
+    x_cross: torch.Tensor | None = None  # (N, 3) int64 codes of the crossed pairs of categories (0: unseen)
 
     def __len__(self) -> int:
         return len(self.y)
@@ -104,6 +105,9 @@ class TabularMeta:
     target_mean: float                        # of the (log-)target over the training rows
     target_std: float
     log_target: bool
+    crosses: tuple[str, ...] = ()                          # names of the x_cross columns, "cut x color", ...
+    cross_vocabularies: dict[str, tuple[str, ...]] = field(default_factory=dict)  # code i >= 1 of a cross
+    cross_cardinalities: tuple[int, ...] = ()               # vocabulary size + 1 (code 0), per x_cross column
 
 
 @dataclass(frozen=True)
@@ -131,6 +135,28 @@ class TabularData:
         return y
 
 
+CROSSES = (("cut", "color"), ("color", "clarity"), ("cut", "clarity"))
+
+
+def _crosses(frame, train_rows: np.ndarray) -> tuple[np.ndarray, dict[str, tuple[str, ...]]]:
+    """Integer codes of each crossed pair of categories, for a wide (linear) part that memorises them.
+
+    The vocabulary of a cross is the pairs that occur in the training rows, in the order of the categories
+    (code 1, 2, ...); a pair never seen in training gets code 0, so validation and test rows cannot add
+    words. (The full products have 35, 56 and 40 pairs.) Returns (N, 3) codes and the vocabularies.
+    """
+    columns, vocabularies = [], {}
+    for a, b in CROSSES:
+        pair = frame[a].cat.codes.to_numpy() * len(CATEGORIES[b]) + frame[b].cat.codes.to_numpy()  # (N,)
+        seen = np.unique(pair[train_rows])                      # sorted: the categories' order
+        lookup = np.zeros(len(CATEGORIES[a]) * len(CATEGORIES[b]), dtype=np.int64)
+        lookup[seen] = np.arange(1, len(seen) + 1)
+        columns.append(lookup[pair])
+        vocabularies[f"{a} x {b}"] = tuple(f"{CATEGORIES[a][i // len(CATEGORIES[b])]} & "
+                                           f"{CATEGORIES[b][i % len(CATEGORIES[b])]}" for i in seen)
+    return np.stack(columns, axis=1), vocabularies
+
+
 def diamonds(*, target: str = "price", log_target: bool = False, val_size: float = 0.15,
              test_size: float = 0.15, seed: int = 0, device=None,
              dtype: torch.dtype = torch.float32) -> TabularData:
@@ -139,7 +165,10 @@ def diamonds(*, target: str = "price", log_target: bool = False, val_size: float
     The split is deterministic for a ``seed``. A ColumnTransformer fitted on the
     training rows only standardises the numeric features and one-hot encodes
     ``cut``, ``color`` and ``clarity``; the same three also come as integer
-    codes (in their natural order) for embeddings. The target, after
+    codes (in their natural order) for embeddings, and their crossed pairs
+    (cut × color, color × clarity, cut × clarity) as codes into a vocabulary
+    of the pairs seen in the training rows (``x_cross``, 0 for a pair never
+    seen there), for a wide part. The target, after
     ``log`` when ``log_target``, is standardised with the training mean and
     standard deviation; :meth:`TabularData.to_original_units` undoes both.
     ``target`` may be any numeric column; the others become features.
@@ -191,6 +220,7 @@ def diamonds(*, target: str = "price", log_target: bool = False, val_size: float
     ).fit(frame.iloc[train_rows])
     mean, std = float(y_all[train_rows].mean()), float(y_all[train_rows].std())
     codes = np.stack([frame[c].cat.codes.to_numpy() for c in categorical], axis=1)
+    crossed, vocabularies = _crosses(frame, train_rows)
 
     def split(part: np.ndarray) -> TabularSplit:
         onehot = torch.as_tensor(pipeline.transform(frame.iloc[part]), dtype=dtype, device=device)
@@ -200,6 +230,7 @@ def diamonds(*, target: str = "price", log_target: bool = False, val_size: float
             x_onehot=onehot,
             y=torch.as_tensor((y_all[part] - mean) / std, dtype=dtype, device=device),
             rows=torch.as_tensor(part, dtype=torch.int64, device=device),
+            x_cross=torch.as_tensor(crossed[part], dtype=torch.int64, device=device),
         )
 
     meta = TabularMeta(
@@ -207,5 +238,7 @@ def diamonds(*, target: str = "price", log_target: bool = False, val_size: float
         cardinalities=tuple(len(CATEGORIES[c]) for c in categorical),
         onehot_names=tuple(pipeline.get_feature_names_out()),
         target=target, target_mean=mean, target_std=std, log_target=log_target,
+        crosses=tuple(vocabularies), cross_vocabularies=vocabularies,
+        cross_cardinalities=tuple(len(v) + 1 for v in vocabularies.values()),
     )
     return TabularData(split(train_rows), split(val_rows), split(test_rows), meta)

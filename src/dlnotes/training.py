@@ -15,7 +15,8 @@ import torch
 from torch import nn
 from torch.optim.lr_scheduler import ReduceLROnPlateau
 
-from dlnotes import _checks
+from dlnotes import _checks, _structure
+from dlnotes._objective import Objective
 from dlnotes.callbacks import ProgressBar
 from dlnotes.checkpoints import CheckpointError, load_checkpoint, loader_generators, restore_rng
 
@@ -105,11 +106,13 @@ class History:
 class Trainer:
     """What callbacks see during :func:`fit` (set ``stop_training = True`` to stop after this epoch)."""
 
-    def __init__(self, *, model, optimizer, scheduler, scheduler_interval, scheduler_monitor, loss, metrics, train,
+    def __init__(self, *, model, optimizer, scheduler, scheduler_interval, scheduler_monitor, objective, train,
                  val, device, epochs, clip_grad_norm, on_nonfinite, generators):
         self.model, self.optimizer, self.scheduler = model, optimizer, scheduler
         self.scheduler_interval, self.scheduler_monitor = scheduler_interval, scheduler_monitor
-        self.loss, self.metrics, self.train, self.val = loss, metrics, train, val
+        self.objective = objective  # the loss(es) and metrics, for one output or several named ones
+        self.loss, self.metrics = objective.loss, objective.metrics
+        self.train, self.val = train, val
         self.device, self.epochs = device, epochs
         self.clip_grad_norm, self.on_nonfinite = clip_grad_norm, on_nonfinite
         self.generators = generators  # the user's torch.Generators, saved in checkpoints and restored on resume
@@ -125,31 +128,15 @@ class Trainer:
 
 def _forward(model, x, name: str, first: bool):
     if not first:
-        return model(x)
+        return _structure.call(model, x)
     try:
-        return model(x)
+        return _structure.call(model, x)
     except (RuntimeError, TypeError, ValueError, IndexError) as err:
         _checks.forward_failure(model, x, name, err)  # says which data, and the fix when it is plain
 
 
-def _loss(loss, out, y, name: str, batch: int):
-    try:
-        return loss(out, y)
-    except (IndexError, RuntimeError):
-        _checks.labels_in_range(out, y, loss, f"{name} batch {batch}")  # out-of-range labels past the first batch
-        raise
-
-
-def _batch_values(out, y, batch_loss, metrics, dev) -> torch.Tensor:
-    """(1 + len(metrics),) float32 on the device: this batch's mean loss and metrics."""
-    values = [] if batch_loss is None else [batch_loss.detach().reshape(())]
-    for name, fn in metrics.items():
-        values.append(_checks.metric_value(fn(out, y), f"metrics[{name!r}]").to(dev))
-    return torch.stack([v.detach().to(torch.float32) for v in values])
-
-
 @torch.no_grad()
-def _evaluation_sums(model, data, loss, metrics, dev, name: str, check: bool):
+def _evaluation_sums(model, data, objective: Objective, dev, name: str, check: bool):
     """Per-sample sums of loss and metrics as one on-device tensor, and the sample count."""
     was_training = model.training
     model.eval()  # dropout off, batch norm uses its running statistics
@@ -160,16 +147,17 @@ def _evaluation_sums(model, data, loss, metrics, dev, name: str, check: bool):
             x, y = _checks.batch(batch, name)
             if first:
                 _checks.inputs(model, x, name)
-            x, y = x.to(dev, non_blocking=True), y.to(dev, non_blocking=True)
+            x, y = _structure.to(x, dev), _structure.to(y, dev)
             out = _forward(model, x, name, first)
             if first:
-                _checks.outputs(out, y, loss, name)
-            batch_loss = None if loss is None else _loss(loss, out, y, name, i)
-            if first and loss is not None:
-                _checks.loss_value(batch_loss)
-            values = _batch_values(out, y, batch_loss, metrics, dev) * y.shape[0]
+                objective.check(out, y, name)
+            batch_loss, parts = (None, []) if objective.loss is None else objective.loss_of(out, y, name, i)
+            if first and objective.loss is not None:
+                objective.check_loss(batch_loss, parts)
+            rows = _structure.rows(y)
+            values = objective.values(out, y, batch_loss, parts, dev) * rows
             sums = values if sums is None else sums + values
-            n += y.shape[0]
+            n += rows
     finally:
         model.train(was_training)
     if n == 0:
@@ -199,7 +187,7 @@ def _train_epoch(trainer: Trainer, epoch: int, callbacks: list):
     costs a host sync, so on a GPU it looks every 32 batches (a sync per batch would stall it), on the
     CPU after every batch (free there).
     """
-    model, optimizer, dev, metrics = trainer.model, trainer.optimizer, trainer.device, trainer.metrics
+    model, optimizer, dev, objective = trainer.model, trainer.optimizer, trainer.device, trainer.objective
     look_every = 1 if dev.type == "cpu" else 32
     check = "train" not in trainer.checked
     model.train()
@@ -208,13 +196,13 @@ def _train_epoch(trainer: Trainer, epoch: int, callbacks: list):
         x, y = _checks.batch(batch, "train")
         if check:
             _checks.inputs(model, x, "train")
-        x, y = x.to(dev, non_blocking=True), y.to(dev, non_blocking=True)  # no-op if already there
+        x, y = _structure.to(x, dev), _structure.to(y, dev)  # no-op if already there
         out = _forward(model, x, "train", check)  # e.g. (B, 10) logits
         if check:
-            _checks.outputs(out, y, trainer.loss, "train")
-        batch_loss = _loss(trainer.loss, out, y, "train", i)
+            objective.check(out, y, "train")
+        batch_loss, parts = objective.loss_of(out, y, "train", i)  # parts: each named output's own loss
         if check:
-            _checks.loss_value(batch_loss, training=True)
+            objective.check_loss(batch_loss, parts, training=True)
             trainer.checked.add("train")
             check = False
         optimizer.zero_grad(set_to_none=True)  # None frees the memory and skips a fill kernel
@@ -226,10 +214,11 @@ def _train_epoch(trainer: Trainer, epoch: int, callbacks: list):
             trainer.scheduler.step()
         batch_loss = batch_loss.detach().reshape(())
         batch_losses.append(batch_loss)
+        rows = _structure.rows(y)
         with torch.no_grad():
-            values = _batch_values(out.detach(), y, batch_loss, metrics, dev) * y.shape[0]
+            values = objective.values(_structure.detach(out), y, batch_loss, parts, dev) * rows
         sums = values if sums is None else sums + values
-        n += y.shape[0]
+        n += rows
         for cb in callbacks:
             cb.on_batch_end(trainer, epoch, i, batch_loss)
         if i % look_every == 0 and not torch.isfinite(torch.stack(batch_losses[-look_every:])).all():
@@ -259,10 +248,10 @@ def _run_epoch(trainer: Trainer, epoch: int, callbacks: list) -> dict:
     start = time.perf_counter()
     lr = float(trainer.optimizer.param_groups[0]["lr"])  # the rate at the start of this epoch
     sums, n, batch_losses, diverged = _train_epoch(trainer, epoch, callbacks)
-    names = ["loss", *trainer.metrics]
+    names = trainer.objective.names
     means = [sums / n]
     if trainer.val is not None and not diverged:  # validating nan weights would only give nan
-        val_sums, val_n = _evaluation_sums(trainer.model, trainer.val, trainer.loss, trainer.metrics,
+        val_sums, val_n = _evaluation_sums(trainer.model, trainer.val, trainer.objective,
                                            trainer.device, "val", check="val" not in trainer.checked)
         trainer.checked.add("val")
         means.append(val_sums / val_n)
@@ -352,8 +341,16 @@ def _end_callbacks(callbacks: list, trainer: Trainer, failure: BaseException | N
 def fit(model: nn.Module, train, val=None, *, loss, optimizer: torch.optim.Optimizer, epochs: int,
         metrics: dict | None = None, callbacks=(), scheduler=None, scheduler_interval: str | None = None,
         scheduler_monitor: str | None = None, device=None, clip_grad_norm: float | None = None,
-        on_nonfinite: str = "raise", resume_from=None, generators=(), progress: bool = True) -> History:
+        on_nonfinite: str = "raise", resume_from=None, generators=(), progress: bool = True,
+        loss_weights: dict | None = None) -> History:
     """Train ``model`` for ``epochs`` passes over ``train``; returns the :class:`History`.
+
+    Several inputs: a batch's ``x`` may be a tuple of tensors, passed as ``model(*x)``, or a dict of
+    named tensors, passed as ``model(**x)``. Several outputs: the model returns a dict of named
+    outputs, ``y`` is a dict with the same names, ``loss`` a dict of a loss per output,
+    ``loss_weights`` an optional dict of weights (1 by default) and ``metrics`` a dict of metrics per
+    output, ``{"price": {"mae": mae}}``. The weighted sum is minimised and logged as ``loss``; each
+    output's own loss as ``price_loss``, its metrics as ``price_mae`` (``val_price_mae`` on ``val``).
 
     ``train`` and ``val`` yield ``(x, y)`` batches (a :class:`~dlnotes.loader.TensorLoader` or a
     ``DataLoader``). ``loss`` is a per-sample mean (``reduction="sum"`` or ``"none"`` is refused).
@@ -380,9 +377,8 @@ def fit(model: nn.Module, train, val=None, *, loss, optimizer: torch.optim.Optim
     """
     _checks.module(model)
     epochs = _checks.integer(epochs, "epochs", minimum=1)
-    loss = _checks.loss_function(loss)
+    objective = Objective(loss, loss_weights, metrics)
     optimizer = _checks.optimizer(optimizer, model)
-    metrics = _checks.metrics(metrics)
     callbacks = _checks.callbacks(callbacks)
     if _checks.flag(progress, "progress") and not any(isinstance(cb, ProgressBar) for cb in callbacks):
         callbacks.append(ProgressBar())
@@ -392,7 +388,7 @@ def fit(model: nn.Module, train, val=None, *, loss, optimizer: torch.optim.Optim
     steps_per_epoch = _length(train)
     scheduler_interval, scheduler_monitor = _checks.scheduler(
         scheduler, optimizer, interval=scheduler_interval, monitor=scheduler_monitor, val=val,
-        metric_names=list(metrics), steps_per_epoch=steps_per_epoch, epochs=epochs)
+        metric_names=[n for n in objective.names if n != "loss"], steps_per_epoch=steps_per_epoch, epochs=epochs)
     if clip_grad_norm is not None:
         clip_grad_norm = _checks.number(clip_grad_norm, "clip_grad_norm", above=0)
     _checks.one_of(on_nonfinite, "on_nonfinite", ("raise", "record"))
@@ -403,7 +399,7 @@ def fit(model: nn.Module, train, val=None, *, loss, optimizer: torch.optim.Optim
     dev = _checks.device(device)
     model.to(dev)  # in place: the optimizer's parameters are still the model's
     trainer = Trainer(model=model, optimizer=optimizer, scheduler=scheduler, scheduler_interval=scheduler_interval,
-                      scheduler_monitor=scheduler_monitor, loss=loss, metrics=metrics, train=train, val=val,
+                      scheduler_monitor=scheduler_monitor, objective=objective, train=train, val=val,
                       device=dev, epochs=epochs, clip_grad_norm=clip_grad_norm, on_nonfinite=on_nonfinite,
                       generators=found + own)
     if resume_from is not None:
@@ -443,28 +439,31 @@ def _model_device(model: nn.Module) -> torch.device:
     return _checks.device(None) if weight is None else weight.device
 
 
-def evaluate(model: nn.Module, data, *, loss=None, metrics: dict | None = None, device=None) -> dict:
+def evaluate(model: nn.Module, data, *, loss=None, metrics: dict | None = None, device=None,
+             loss_weights: dict | None = None) -> dict:
     """Mean loss and metrics over every sample of ``data``, in eval mode and without gradients.
 
-    ``device`` defaults to where the model's weights are, so the model is not moved.
+    ``device`` defaults to where the model's weights are, so the model is not moved. Several inputs
+    and outputs as in :func:`fit` (``loss``, ``loss_weights`` and ``metrics`` by output name).
     """
     _checks.module(model)
-    metrics = _checks.metrics(metrics)
-    if loss is not None:
-        loss = _checks.loss_function(loss)
-    if loss is None and not metrics:
+    objective = Objective(loss, loss_weights, metrics, loss_required=False)
+    if not objective.names:
         raise ValueError("evaluate needs something to compute: pass loss, metrics or both")
     _checks.data(data, "data")
     dev = _model_device(model) if device is None else _checks.device(device)
     model.to(dev)
-    sums, n = _evaluation_sums(model, data, loss, metrics, dev, "data", check=True)
-    names = (["loss"] if loss is not None else []) + list(metrics)
-    return dict(zip(names, (sums / n).tolist()))
+    sums, n = _evaluation_sums(model, data, objective, dev, "data", check=True)
+    return dict(zip(objective.names, (sums / n).tolist()))
 
 
 @torch.no_grad()
 def predict(model: nn.Module, data_or_tensor, *, device=None, batch_size: int = 1024) -> torch.Tensor:
-    """Model outputs for a tensor (cut into ``batch_size`` rows) or for the ``x`` of each batch, on the CPU."""
+    """Model outputs for a tensor (cut into ``batch_size`` rows) or for the ``x`` of each batch, on the CPU.
+
+    A batch's ``x`` may be a tuple or dict of input tensors (see :func:`fit`); a model that returns a dict
+    of named outputs gets a dict of tensors back.
+    """
     _checks.module(model)
     batch_size = _checks.integer(batch_size, "batch_size", minimum=1)
     if isinstance(data_or_tensor, (torch.Tensor, np.ndarray)):
@@ -487,12 +486,16 @@ def predict(model: nn.Module, data_or_tensor, *, device=None, batch_size: int = 
         for i, x in enumerate(batches):
             if i == 0:
                 _checks.inputs(model, x, "data_or_tensor")
-            out = _forward(model, x.to(dev, non_blocking=True), "data_or_tensor", i == 0)
-            if i == 0 and not isinstance(out, torch.Tensor):
-                raise TypeError(f"model must return a tensor, got {_checks.show(out)}")
+            out = _forward(model, _structure.to(x, dev), "data_or_tensor", i == 0)
+            if i == 0 and not (isinstance(out, torch.Tensor) or isinstance(out, dict) and out
+                               and all(isinstance(o, torch.Tensor) for o in out.values())):
+                raise TypeError(f"model must return a tensor or a dict of named output tensors, got "
+                                f"{_checks.show(out)}")
             outputs.append(out)
     finally:
         model.train(was_training)
     if not outputs:
         raise ValueError("data_or_tensor is empty: it yielded no batch")
+    if isinstance(outputs[0], dict):  # several named outputs: each concatenated on its own
+        return {k: torch.cat([o[k] for o in outputs]).cpu() for k in outputs[0]}
     return torch.cat(outputs).cpu()  # one copy back, not one per batch
