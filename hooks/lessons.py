@@ -258,6 +258,26 @@ def executed_lessons(paths: list[Path], jobs: int | None = None) -> dict:
     return {path: _merge(notebooks[path], runs[path]) for path in paths}
 
 
+LINK = re.compile(r"(\]\()(?![a-z][a-z0-9+.-]*:|/|#)([^)\s#]+?)\.(md|ipynb)(#[^)\s]*)?\)")
+
+
+def site_links(text: str) -> str:
+    """Links written as files, relative to docs/lessons/ (``../losses.md#x``, ``shuffling.ipynb``), as the
+    built site's URLs seen from a lesson's page, ``lessons/NAME/`` (``../../losses/#x``, ``../shuffling/``).
+
+    Pages get this from mkdocs; notebook Markdown is rendered by mkdocs-jupyter, which leaves links as
+    written. The claims and corrections pages quote lesson boxes with the links as written (hooks/pages.py).
+    """
+    import posixpath
+
+    def rewrite(m):
+        target = posixpath.normpath(posixpath.join("lessons", f"{m.group(2)}.{m.group(3)}"))
+        stem = target.rsplit(".", 1)[0]
+        url = "" if stem == "index" else (stem[:-len("index")] if stem.endswith("/index") else stem + "/")
+        return f"{m.group(1)}../../{url}{m.group(4) or ''})"
+    return LINK.sub(rewrite, text)
+
+
 def _admonitions_to_html(text: str) -> str:
     # Notebook Markdown is rendered by mistune, which knows no `!!!` boxes.
     if "!!!" not in text:
@@ -284,7 +304,7 @@ def for_language(notebook, language: str):
         if cell.cell_type == "markdown":
             if cell.metadata.get("lang", language) != language:
                 continue
-            page.cells.append(nbformat.v4.new_markdown_cell(_admonitions_to_html(cell.source)))
+            page.cells.append(nbformat.v4.new_markdown_cell(_admonitions_to_html(site_links(cell.source))))
             if box is not None:  # right under the title
                 page.cells.append(box)
                 box = None

@@ -125,3 +125,13 @@ def test_jobs_come_from_the_environment_or_the_cores(monkeypatch):
         assert "DLNOTES_JOBS='many'" in str(err)
     else:
         raise AssertionError("DLNOTES_JOBS='many' was accepted")
+
+
+def test_links_written_as_files_become_the_sites_urls_seen_from_a_lesson():
+    text = ("See [losses](../losses.md#smooth-l1), [the lesson](shuffling.ipynb), [home](../index.md), "
+            "[web](https://pytorch.org/x.md) and [here](#top).")
+    assert hook.site_links(text) == ("See [losses](../../losses/#smooth-l1), [the lesson](../../lessons/shuffling/), "
+                                     "[home](../../), [web](https://pytorch.org/x.md) and [here](#top).")
+    source = SOURCE.replace("It holds.", "It holds, see [BN](../batch_norm.md).")
+    page = hook.for_language(notebook(source), "en")
+    assert 'href="../../batch_norm/"' in page.cells[0].source
