@@ -77,3 +77,16 @@ def test_batch_norm_statistics_are_recomputed_for_the_averaged_weights():
 def test_bad_arguments_are_refused_by_name(kwargs, error, words):
     with pytest.raises(error, match=words):
         dlnotes.WeightAveraging(**kwargs)
+
+
+
+def test_a_fit_that_fails_before_averaging_starts_reports_only_its_own_error():
+    class Broken(dlnotes.Callback):
+        def on_fit_start(self, trainer):
+            raise RuntimeError("broken callback")
+    model = mlp()
+    with pytest.raises(RuntimeError, match="broken callback") as info:
+        dlnotes.fit(model, dlnotes.TensorLoader(torch.randn(8, 4), torch.zeros(8, dtype=torch.long), batch_size=4),
+                    loss=nn.CrossEntropyLoss(), optimizer=torch.optim.SGD(model.parameters(), lr=0.1), epochs=1,
+                    callbacks=[Broken(), dlnotes.WeightAveraging()], progress=False, device="cpu")
+    assert not getattr(info.value, "__notes__", None)  # no second error from WeightAveraging.on_fit_end

@@ -483,6 +483,8 @@ class WeightAveraging(Callback):
             self._update(trainer)
 
     def on_fit_end(self, trainer) -> None:
+        if self.averaged_model_ is None:  # fit failed before on_fit_start reached this callback
+            return
         from torch.nn.modules.batchnorm import _BatchNorm
         from torch.optim.swa_utils import update_bn
         has_bn = any(isinstance(m, _BatchNorm) for m in self.averaged_model_.modules())
