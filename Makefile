@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
-APT_PACKAGES := dataset-fashion-mnist chromium fonts-noto-cjk libjs-katex fonts-katex
+APT_PACKAGES := dataset-fashion-mnist chromium fonts-noto-cjk libjs-katex fonts-katex postgresql
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export NO_MKDOCS_2_WARNING := 1
 export PYTHONHASHSEED := 0

@@ -48,6 +48,21 @@ class UserError(Exception):
     """What a user's own function raises: it must reach the user unchanged, not be swallowed or renamed."""
 
 
+def users(value, classes: bool = False):
+    """``value``, or if it is a function, one whose own failures are UserErrors, so that ``check`` can tell
+    them from the library's: what a user's function raises reaches the user unchanged. Classes stay as
+    they are (a library refuses them where it wants an instance) unless ``classes``."""
+    if not callable(value) or (isinstance(value, type) and not classes):
+        return value
+
+    def call(*args, **kwargs):
+        try:
+            return value(*args, **kwargs)
+        except Exception as err:
+            raise UserError(f"{type(err).__name__}: {err}") from err
+    return call
+
+
 def _raising(*args, **kwargs):
     raise UserError("a user's function that fails")
 

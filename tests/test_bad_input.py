@@ -220,7 +220,8 @@ NOT_ENTRY_POINTS = {"dlnotes.data.FashionMNIST", "dlnotes.data.DataFileError", "
                     "dlnotes.tabular.TabularMeta", "dlnotes.tabular.TabularData", "dlnotes.training.Trainer",
                     "dlnotes.checkpoints.CheckpointError", "dlnotes.sybil_markdown.FirstWordCodeBlockParser",
                     "dlnotes.sybil_markdown.PythonBlockParser", "dlnotes.sybil_markdown.parsers",
-                    "dlnotes.callbacks.direction"}
+                    "dlnotes.callbacks.direction",
+                    "dlnotes.search.main"}  # the command line: argparse's errors, tested in test_search.py
 
 
 def test_every_public_function_is_in_a_bad_input_suite():

@@ -16,12 +16,13 @@ from hypothesis import given
 from torch import nn
 from torch.optim.lr_scheduler import StepLR
 
-from badinput import DOCUMENTED, check, junk, tensors
+from badinput import DOCUMENTED, check, junk, tensors, users
 from dlnotes import data, tabular
 from dlnotes.data import DataFileError, fashion_mnist, read_idx
 from dlnotes.inspect import activation_statistics, gradient_norms, parameter_count
 from dlnotes.plots import derivative_curve, plot_contour_paths, plot_curves, plot_trace_1d, plot_with_derivative
 from dlnotes.schedules import learning_rates, warmup_cosine
+from dlnotes.search import TrialPruning, create_study, fit_objective, load_objective, open_storage, work
 from dlnotes.tabular import TabularData, TabularMeta, diamonds, diamonds_csv, diamonds_frame
 
 matplotlib.use("Agg")
@@ -133,11 +134,26 @@ TABLE = {
     learning_rates: (lambda: {"make_scheduler": lambda opt: StepLR(opt, step_size=2), "epochs": 3, "lr": 0.1},
                      ["make_scheduler", "epochs", "lr"]),
     warmup_cosine: (warmup_kwargs, ["optimizer", "warmup_epochs", "total_epochs", "eta_min"]),
+    TrialPruning: (lambda: {"trial": create_study(pruner="none").ask(), "monitor": "val_loss"}, ["trial", "monitor"]),
+    fit_objective: (lambda: {"build": lambda trial: {}, "monitor": "val_accuracy"}, ["build", "monitor"]),
+    open_storage: (lambda: {"storage": "sqlite:///:memory:", "heartbeat_interval": 2, "grace_period": None, "max_retry": 1},
+                   ["storage", "heartbeat_interval", "grace_period", "max_retry"]),
+    create_study: (lambda: {"study_name": "s", "storage": None, "direction": "maximize", "sampler": "random",
+                            "pruner": "halving", "seed": 0}, ["study_name", "storage", "direction", "sampler", "pruner",
+                                                              "seed"]),
+    work: (lambda: {"study": create_study(sampler="random"), "objective": lambda trial: trial.suggest_float("x", 0, 1),
+                    "trials": 2, "budget": None, "timeout": None}, ["study", "objective", "trials", "budget", "timeout"]),
+    load_objective: (lambda: {"objective": "dlnotes.search:work"}, ["objective"]),
 }
 # Besides TypeError and ValueError: a missing data folder names root= in its DataFileError; a path that is
 # not there is a FileNotFoundError; a device this machine lacks is a RuntimeError naming the argument.
 ALLOWED = {fashion_mnist: DOCUMENTED + (DataFileError,), read_idx: DOCUMENTED + (FileNotFoundError,),
-           diamonds: DOCUMENTED + (RuntimeError,)}
+           diamonds: DOCUMENTED + (RuntimeError,), open_storage: DOCUMENTED + (ConnectionError,),
+           create_study: DOCUMENTED + (ConnectionError,), load_objective: DOCUMENTED + (FileNotFoundError, ImportError)}
+# Arguments whose large values are long runs, not bad input: work(trials=2**64) would run for ever.
+LONG_RUNS = {(work, "trials")}
+# Arguments that take the user's own function: what that function raises reaches the user unchanged.
+USER_FUNCTIONS = {(work, "objective")}
 # A path accepted as a path, then not found: the DataFileError speaks of the file, not the argument.
 ACCEPTED_THEN_MISSING = {diamonds_frame: (DataFileError,)}
 CASES = [(fn, name) for fn, (_, names) in TABLE.items() for name in names]
@@ -146,8 +162,10 @@ JUNK, TENSORS = junk(), tensors()  # built once: building the recursive strategy
 
 
 def _call(fn, name, value):
+    if (fn, name) in LONG_RUNS and isinstance(value, (int, float)) and value > 100:
+        return None
     kwargs = TABLE[fn][0]()
-    kwargs[name] = value
+    kwargs[name] = users(value) if (fn, name) in USER_FUNCTIONS else value
 
     def call():
         try:

@@ -13,18 +13,19 @@ from __future__ import annotations
 import inspect
 
 import matplotlib
+import numpy as np
 import pytest
 import torch
 from hypothesis import given
 from hypothesis import strategies as st
 from matplotlib.figure import Figure
 
-from badinput import _DTYPES, _SPECIAL, UserError, check, junk, tensors
-from dlnotes.scratch import activations, batchnorm, dropout, engine, graph, losses, numerical, optimizers
+from badinput import _DTYPES, _SPECIAL, UserError, check, junk, tensors, users
+from dlnotes.scratch import activations, batchnorm, dropout, engine, graph, losses, numerical, optimizers, search
 from dlnotes.scratch.engine import Value
 
 matplotlib.use("Agg")  # before draw_graph(ax=None) imports pyplot: no window, headless
-MODULES = (activations, batchnorm, dropout, engine, graph, losses, numerical, optimizers)
+MODULES = (activations, batchnorm, dropout, engine, graph, losses, numerical, optimizers, search)
 AX = Figure().subplots()  # one axes for every draw_graph call, outside pyplot: no figure per example
 
 
@@ -88,6 +89,21 @@ def number_pair(**extra):
 # The keys are the functions, classes and methods themselves: test_bad_input.py checks that every public
 # callable of dlnotes is a key in some suite's TABLE.
 TABLE = {
+    # search
+    search.grid_points: row(search.grid_points, lambda: dict(grid={"lr": [0.1, 0.01], "width": (8, 16)}), ["grid"]),
+    search.random_points: row(search.random_points,
+                              lambda: dict(distributions=[{"lr": [0.1, 0.01]}, {"width": range(3)}], n_iter=3, seed=0),
+                              ["distributions", "n_iter", "seed"]),
+    search.roulette_wheel: row(search.roulette_wheel,
+                               lambda: dict(fitness=[1.0, 0.0, 2.0], size=4, rng=np.random.default_rng(0)),
+                               ["fitness", "size", "rng"]),
+    search.GeneticSearch: row(search.GeneticSearch,
+                              lambda: dict(space={"a": [1, 2, 3], "b": ["x", "y"]}, population=4, survivors=2,
+                                           generations=2, mutation=0.5, seed=0),
+                              ["space", "population", "survivors", "generations", "mutation", "seed"]),
+    search.GeneticSearch.fit: row(lambda fitness: search.GeneticSearch({"a": [1, 2, 3]}, population=3, survivors=1,
+                                                                       generations=2).fit(fitness),
+                                  lambda: dict(fitness=lambda p: float(p["a"])), ["fitness"]),
     # losses
     losses.l1_loss: row(losses.l1_loss, same_shape(reduction="mean"), ["input", "target", "reduction"]),
     losses.mse_loss: row(losses.mse_loss, same_shape(reduction="sum"), ["input", "target", "reduction"]),
@@ -220,7 +236,7 @@ LEFT_OUT = {optimizers.Optimizer.update, optimizers.SGD.update, optimizers.Adagr
             optimizers.RMSprop.update, optimizers.Adam.update, optimizers.AdamW.update}
 
 # Arguments that a user fills with a function: what that function raises itself is passed on unchanged.
-CALLBACKS = {"f", "closure", "make_optimizer"}
+CALLBACKS = {"f", "closure", "make_optimizer", "fitness"}
 
 
 def tagged(value, argument):
@@ -231,15 +247,7 @@ def tagged(value, argument):
     refuse them), except for ``make_optimizer``, where a class is the usual thing to pass (``SGD``) and
     ``int([x])`` failing is the user's own failure.
     """
-    if argument not in CALLBACKS or not callable(value) or (isinstance(value, type) and argument != "make_optimizer"):
-        return value
-
-    def call(*args, **kwargs):
-        try:
-            return value(*args, **kwargs)
-        except Exception as err:
-            raise UserError(f"{type(err).__name__}: {err}") from err
-    return call
+    return users(value, classes=argument == "make_optimizer") if argument in CALLBACKS else value
 
 
 def run(key, argument, value):
@@ -282,7 +290,7 @@ def spoiled(draw, good: torch.Tensor):
 @pytest.mark.parametrize("key, argument", CASES, ids=ids(CASES))
 @given(value=junk())
 def test_junk_is_refused_by_name(key, argument, value):
-    if argument == "steps" and isinstance(value, int) and value > 100:
+    if argument in ("steps", "size", "population", "generations") and isinstance(value, int) and value > 100:
         return  # a long run, not bad input: trajectory(steps=2**64) would just take forever
     run(key, argument, value)
 

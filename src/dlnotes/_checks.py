@@ -466,3 +466,37 @@ def dimension(value, name: str, of: torch.Tensor, of_name: str) -> int:
         raise ValueError(f"{name} must be in [{-n}, {n - 1}] for {of_name} of shape {tuple(of.shape)}, "
                          f"got {value}")
     return value
+
+
+def seed(value, name: str = "seed") -> int | None:
+    """``None`` (fresh entropy) or an integer in [0, 2**32), the range NumPy's and torch's seeds accept."""
+    return None if value is None else integer(value, name, minimum=0, maximum=2**32 - 1)
+
+
+def search_space(value, name: str, *, distributions: bool = False) -> list[dict]:
+    """A dict of ``name -> values`` or a non-empty list of such dicts, as scikit-learn's searches take.
+
+    Values are non-empty sequences (list, tuple, 1-D array; a string is refused: it would be searched
+    letter by letter) or, with ``distributions``, objects with an ``rvs`` method (``scipy.stats``).
+    """
+    grids = [value] if isinstance(value, dict) else value
+    if not isinstance(grids, (list, tuple)) or not grids:
+        raise TypeError(f"{name} must be a dict of name -> list of values, or a non-empty list of such dicts, "
+                        f"got {show(value)}")
+    accepted = "a non-empty list of values" + (" or a distribution with .rvs (scipy.stats)" if distributions else "")
+    for grid in grids:
+        if not isinstance(grid, dict):
+            raise TypeError(f"{name} must hold dicts of name -> values, got {show(grid)}")
+        for key, values in grid.items():
+            if not isinstance(key, str):
+                raise TypeError(f"{name}: every name must be a string, got {show(key)}")
+            if distributions and hasattr(values, "rvs"):
+                continue
+            if isinstance(values, np.ndarray) and values.ndim != 1:
+                raise ValueError(f"{name}[{key!r}] must be one-dimensional, got {show(values)}")
+            if isinstance(values, (str, bytes)) or not isinstance(values, (list, tuple, range, np.ndarray)):
+                raise TypeError(f"{name}[{key!r}] must be {accepted}, got {show(values)}; "
+                                f"wrap a single value in a list: [{show(values)}]")
+            if len(values) == 0:
+                raise ValueError(f"{name}[{key!r}] is empty: give it {accepted}")
+    return list(grids)

@@ -108,7 +108,7 @@ class BatchNorm1d(nn.Module):
 
     def __init__(self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1):
         super().__init__()
-        self.num_features = integer(num_features, "num_features", minimum=1)
+        self.num_features = integer(num_features, "num_features", minimum=1, maximum=2**31 - 1)
         self.eps = number(eps, "eps", above=0)
         self.momentum = None if momentum is None else number(momentum, "momentum", above=0, maximum=1)
         self.weight = nn.Parameter(torch.ones(num_features))
