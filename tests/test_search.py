@@ -79,7 +79,7 @@ def test_a_pruned_trial_stops_after_the_epoch_the_pruner_judged():
                          seed=0)  # every finite loss is above 0: pruned after the first epoch
     study.optimize(fit_objective(build), n_trials=2)
     assert [t.state for t in study.trials] == [TrialState.PRUNED] * 2
-    assert all(sorted(t.intermediate_values) == [1] for t in study.trials)
+    assert all(sorted(t.intermediate_values) == [1] and t.user_attrs["epochs"] == 1 for t in study.trials)
 
 
 def test_a_diverged_run_fails_its_trial_with_the_reason():

@@ -56,6 +56,7 @@ class TrialPruning(Callback):
         if math.isfinite(value):  # a diverged epoch is not a value the pruner can compare
             self.trial.report(value, step=epoch)
         if self.trial.should_prune():
+            self.trial.set_user_attr("epochs", epoch)  # what the trial cost, as fit_objective records it
             raise optuna.TrialPruned(f"pruned after epoch {epoch}: {self.monitor} = {value:.4g}")
 
 
