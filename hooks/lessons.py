@@ -74,6 +74,18 @@ RUN_INFO_TEXT = {
     "zh": "运行环境：<b>{device}</b>，torch {torch}，用时 {seconds:.0f} 秒，日期 {date}。",
 }
 KERNELSPEC = {"name": "python3", "display_name": "Python 3", "language": "python"}
+
+
+def _load_reading():
+    # hooks/reading.py, whose join_cjk_lines the lessons' Chinese prose needs too (mkdocs loads hooks by path)
+    import importlib.util
+    spec = importlib.util.spec_from_file_location("dlnotes_hooks_reading", Path(__file__).with_name("reading.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+_reading = _load_reading()
 ADMONITION = re.compile(r"^!!! .*\n(?:(?: {4}.*)?\n)*", re.MULTILINE)
 
 
@@ -304,7 +316,8 @@ def for_language(notebook, language: str):
         if cell.cell_type == "markdown":
             if cell.metadata.get("lang", language) != language:
                 continue
-            page.cells.append(nbformat.v4.new_markdown_cell(_admonitions_to_html(site_links(cell.source))))
+            source = _reading.join_cjk_lines(site_links(cell.source))
+            page.cells.append(nbformat.v4.new_markdown_cell(_admonitions_to_html(source)))
             if box is not None:  # right under the title
                 page.cells.append(box)
                 box = None
@@ -361,12 +374,15 @@ def on_pre_build(config):
 DATA_FILES: set[str] = set()  # the data files the cached runs read
 
 
+HOOKS = Path(__file__).parent  # this hook and reading.py decide what the notebooks it writes say
+
+
 def _inputs_stamp(paths: list[Path], data_files) -> list:
     """Everything on_config reads, by size and modification time: the lessons, the cached runs, the
-    package, the installed distributions and the data files the lessons read. Unchanged, on_config's
-    work would come out the same."""
+    package, the hooks, the installed distributions and the data files the lessons read. Unchanged,
+    on_config's work would come out the same."""
     files = [*paths, *CACHE.glob("*.ipynb"), *PACKAGE.rglob("*.py"), *OUT.glob("*.ipynb"),
-             *map(Path, sorted(data_files))]
+             *sorted(HOOKS.glob("*.py")), *map(Path, sorted(data_files))]
     site_packages = [Path(p) for p in sys.path if p.endswith("site-packages")]
     return [[str(f), f.stat().st_size, f.stat().st_mtime_ns] for f in [*files, *site_packages] if f.exists()]
 

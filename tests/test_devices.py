@@ -35,6 +35,17 @@ def test_device_name_is_readable():
     assert device_name("cpu").startswith("CPU: ")
 
 
+def test_device_name_counts_threads_in_english():
+    threads = torch.get_num_threads()
+    try:
+        torch.set_num_threads(1)
+        assert device_name("cpu").endswith(", 1 thread")
+        torch.set_num_threads(2)
+        assert device_name("cpu").endswith(", 2 threads")
+    finally:
+        torch.set_num_threads(threads)
+
+
 def test_seed_everything_repeats_all_three_generators():
     def draw():
         return random.random(), np.random.rand(), torch.rand(1).item()

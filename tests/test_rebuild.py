@@ -114,20 +114,21 @@ def test_a_lesson_read_from_disk_equals_one_read_afresh(tmp_path, monkeypatch):
 
 # ---------------------------------------------------------------- the lessons hook's stamp
 
-def test_the_lessons_stamp_sees_lessons_package_and_data_files(tmp_path, monkeypatch):
+def test_the_lessons_stamp_sees_lessons_package_hooks_and_data_files(tmp_path, monkeypatch):
     lessons = load("lessons_hook_rebuild", ROOT / "hooks" / "lessons.py")
-    for name in ("CACHE", "OUT", "PACKAGE"):
+    for name in ("CACHE", "OUT", "PACKAGE", "HOOKS"):
         (tmp_path / name).mkdir()
         monkeypatch.setattr(lessons, name, tmp_path / name)
     monkeypatch.setattr(lessons, "STAMP", tmp_path / "CACHE" / "inputs.json")
     lesson, data, module = tmp_path / "a.py", tmp_path / "data.bin", tmp_path / "PACKAGE" / "m.py"
-    for path in (lesson, data, module):
+    hook = tmp_path / "HOOKS" / "reading.py"  # an edit to how notebooks are written must write them again
+    for path in (lesson, data, module, hook):
         path.write_text("1")
     stamp = lessons._inputs_stamp([lesson], [str(data)])
     lessons.STAMP.write_text(json.dumps({"python": sys.executable, "data_files": [str(data)], "stamp": stamp}))
 
     assert lessons._unchanged_since_last_build([lesson])  # a fresh process reads the stamp
-    for path in (lesson, data, module):
+    for path in (lesson, data, module, hook):
         lessons._LAST_STAMP[0] = None
         path.write_text("22")
         assert not lessons._unchanged_since_last_build([lesson]), path.name

@@ -31,6 +31,8 @@ EXPLAINED_CONSOLE_ERRORS: list[tuple[str, str]] = [
      "Chromium's generic line for every failed load; each one is also recorded with its URL as an "
      "'HTTP <status>: <url>' line, which must itself be explained."),
 ]
+_CJK = "\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
+CJK_BREAK = re.compile(f"[{_CJK}][ \t]*\n\\s*[{_CJK}]")
 UNRENDERED_MATH = re.compile(r"\$[^$\s][^$]*\$|\\\(|\\\[")
 
 if not SITE.joinpath("index.html").exists():
@@ -135,6 +137,22 @@ def test_page(browser, server, page_path):
         broken = [why for href in hrefs if href.startswith(server)
                   and (why := target_exists(here, href[len(server):], server))]
         assert not broken, f"broken internal links: {broken}"
+
+        # A doctest's <BLANKLINE> marker shows as the empty line it stands for.
+        assert "<BLANKLINE>" not in page.locator("article").inner_text()
+        # No line break of the source between two Chinese characters (it would show as a space). Code and
+        # formulas stand in as "x", so what surrounds them is not taken as adjacent.
+        if page_path.startswith("zh/"):
+            text = page.evaluate("""() => Array.from(document.querySelectorAll('article p, article li'), p => {
+                const c = p.cloneNode(true);
+                c.querySelectorAll('code, pre, .katex, script').forEach(e => e.replaceWith('x'));
+                // a list item's own text only: its paragraphs and boxes are blocks, checked on their own
+                c.querySelectorAll('p, details, ul, ol, div, table').forEach(e => e.replaceWith(' | '));
+                return c.textContent; }).join(' | ')""")
+            breaks = CJK_BREAK.findall(text)
+            assert not breaks, f"line breaks between Chinese characters: {breaks[:5]}"
+        # Previous and next pages at the foot of every page.
+        assert page.locator("a.md-footer__link").count() >= 1
 
         # The language switcher leads to the same page in the other language.
         other = "en" if page_path.startswith("zh/") else "zh"

@@ -67,7 +67,8 @@ def device_name(dev: torch.device | str | None = None) -> str:
     if dev.type == "mps":
         return f"MPS: {platform.machine()}"
     cpu = platform.processor() or platform.machine()
-    return f"CPU: {cpu}, {torch.get_num_threads()} threads"
+    threads = torch.get_num_threads()
+    return f"CPU: {cpu}, {threads} thread{'' if threads == 1 else 's'}"
 
 
 def seed_everything(seed: int) -> int:
