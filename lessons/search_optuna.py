@@ -143,25 +143,15 @@ print("search space:", SPACE)
 # `Record` 是本实验自己加的：它记下每次训练各轮的准确率，供第 2 节使用。如果损失在第一轮就变成 nan，这次训练就没有准确率可报告，这样的试验会失败，`catch=(FloatingPointError,)` 让 study 继续进行。
 
 # %% [markdown] lang="en"
-# !!! warning "Correction"
-#     The course notes (004) describe Bayesian optimisation in two steps: from
-#     the points evaluated so far, compute the posterior expectation of the
-#     loss $f$; then evaluate $f$ at the new point chosen by a method that
-#     "maximises the expectation of $f$". Taken literally, the second step
-#     has two faults. Maximising the expected loss picks the point predicted
-#     to be *worst* (a loss is minimised). And even with the sign fixed,
-#     taking the point with the best prediction never explores: once the
-#     surrogate is confident about one region, it proposes that region again
-#     and again. Bayesian optimisation maximises an **acquisition function** of the
-#     surrogate's prediction, usually the *expected improvement* over the best
-#     value so far, which is large where the prediction is good *and* where it
-#     is uncertain. TPE's ratio $\ell(x)/g(x)$ plays that role: Bergstra et al.
-#     (2011), who introduced TPE, show that maximising it maximises the
-#     expected improvement under TPE's model.
+# The course notes (004) say the next point is the one that "maximises the
+# expectation of $f$". It is not: Bayesian optimisation maximises an
+# *acquisition function*, such as the expected improvement, which also rewards
+# uncertainty; TPE's ratio $\ell(x)/g(x)$ plays that role. The page
+# [Hyper-parameter search](../hyperparameter_search.md) computes the
+# correction on two candidate points.
 
 # %% [markdown] lang="zh"
-# !!! warning "更正"
-#     课程笔记（004）把贝叶斯优化描述为两步：根据已经评估过的点，计算损失 $f$ 的后验期望；然后在某种“最大化 $f$ 的期望”的方法选出的新点上评估 $f$。按字面理解，第二步有两处错误。最大化损失的期望，选到的是预测为*最差*的点（损失应当最小化）。即使把符号改对，只选预测最好的点也从不探索：一旦代理模型对某个区域有了把握，它就会一遍又一遍地提出这个区域。贝叶斯优化最大化的是代理模型预测的一个**采集函数**（acquisition function），通常是相对于目前最好值的*期望改进*（expected improvement）；预测值好的地方*和*预测不确定的地方，它都比较大。TPE 的比值 $\ell(x)/g(x)$ 起的正是这个作用：提出 TPE 的 Bergstra 等人（2011）证明了，在 TPE 的模型下，最大化这个比值就是最大化期望改进。
+# 课程笔记（004）说下一个点是“最大化 $f$ 的期望”的那个点。其实不然：贝叶斯优化最大化的是一个*采集函数*，比如期望改进，它同时奖励不确定性；TPE 的比值 $\ell(x)/g(x)$ 起的正是这个作用。页面[超参数搜索](../hyperparameter_search.md)在两个候选点上算出了这条更正。
 
 # %%
 CACHE = {}  # (lr, momentum, width, weight decay, training seed) -> validation accuracy of each epoch of a whole run
