@@ -4,7 +4,8 @@
     python tools/site_inputs.py record  # after a successful strict build: remember them
 
 The inputs are the files the build reads (pages, lessons, the package, the hooks,
-the theme overrides, mkdocs.yml, pyproject.toml, the Makefile), by content; the
+the theme overrides, mkdocs.yml, pyproject.toml, the Makefile), by content; the site's
+address (``DLNOTES_SITE_URL``); the
 installed distributions, by name and version; and the data files the lessons
 read (listed by hooks/lessons.py), by size and modification time. A build that
 fails leaves no record (mkdocs empties site/ first), so the next `make docs`
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import sys
 import sysconfig
 from pathlib import Path
@@ -35,7 +37,8 @@ def _files(entry: Path):
 
 
 def digest() -> str:
-    h = hashlib.sha256(f"python {sys.version}\n".encode())
+    # the site's address decides its 404 pages and sitemap (mkdocs.yml reads it from the environment)
+    h = hashlib.sha256(f"python {sys.version}\nsite_url {os.environ.get('DLNOTES_SITE_URL')}\n".encode())
     for name in SOURCES:
         for path in _files(ROOT / name):
             h.update(f"{path.relative_to(ROOT)}\0".encode() + hashlib.sha256(path.read_bytes()).digest())
