@@ -41,6 +41,7 @@ from pathlib import Path
 import jupytext
 import markdown
 import nbformat
+import yaml
 from mkdocs.exceptions import PluginError
 from pymdownx.slugs import slugify
 
@@ -427,6 +428,10 @@ def _no_doctests(page: str) -> str:
     return page
 
 
+# what each claim claims, in a few words (hooks/reading.py names the claims on every page with it)
+CLAIM_NAMES = yaml.safe_load((Path(__file__).parent / "claim_names.yml").read_text(encoding="utf-8"))
+
+
 def claims_page(verdicts: list[Verdict], language: str, titles: dict[str, str], title: str | None = None) -> str:
     """The claims page: a summary table, then a section per claim with its verdict box.
 
@@ -443,7 +448,9 @@ def claims_page(verdicts: list[Verdict], language: str, titles: dict[str, str], 
     for v in verdicts:
         if v.claim not in done:
             done.add(v.claim)
-            lines += ["", f"## {v.claim} {{#{v.claim.lower()}}}", "", text["notes_label"] + v.statement]
+            name = CLAIM_NAMES.get(v.claim, {}).get(language)
+            heading = f"{v.claim}{'：' if language == 'zh' else ': '}{name}" if name else v.claim
+            lines += ["", f"## {heading} {{#{v.claim.lower()}}}", "", text["notes_label"] + v.statement]
         link = v.box.link(titles.get(v.box.page, v.box.page))
         lines += ["", text["verdict_line"].format(verdict=VERDICTS[v.verdict][language], link=link), "",
                   v.box.markdown()]

@@ -108,7 +108,11 @@ def test_the_claims_page_quotes_the_box_links_the_lesson_and_orders_by_number():
         page = hook.claims_page(verdicts[language] + other[language], language,
                                 {"lessons/tiny.ipynb": "Lesson: tiny"})
         assert intro in page.split("\n|")[0]  # the opening paragraph says where the page comes from
-        assert page.index("## C9 {#c9}") < page.index("## C10 {#c10}")  # by number, not as text
+        assert page.index("## C9") < page.index("## C10")  # by number, not as text
+        # each claim's section named by what it claims
+        named = {"en": "## C9: weight decay shrinks the weights and the test loss {#c9}",
+                 "zh": "## C9：权重衰减缩小权重并降低测试损失 {#c9}"}
+        assert named[language] in page
         assert f"| {label} |" in page
         anchor = "what-we-found" if language == "en" else "我们的发现"
         assert f"[Lesson: tiny](lessons/tiny.ipynb#{anchor})" in page
@@ -239,7 +243,7 @@ def test_the_claims_pages_list_every_tested_claim_in_both_languages_in_order(pag
     tested = {c.metadata["claim"] for path in LESSONS for c in jupytext.read(path).cells if "claim" in c.metadata}
     assert {"C1", "C2", "C8", "C12", "C13", "C15"} <= tested
     for name in ("claims.md", "claims.zh.md"):
-        listed = re.findall(r"^## (C\d+) \{#c\d+\}$", pages[name], re.MULTILINE)
+        listed = re.findall(r"^## (C\d+)(?:: |：)[^{]+ \{#c\d+\}$", pages[name], re.MULTILINE)
         assert listed == sorted(tested, key=lambda c: int(c[1:])), name
         rows = re.findall(r"^\| \[(C\d+)\]\(#c\d+\) \|", pages[name], re.MULTILINE)
         assert rows == listed, name
