@@ -76,16 +76,19 @@ RUN_INFO_TEXT = {
 KERNELSPEC = {"name": "python3", "display_name": "Python 3", "language": "python"}
 
 
-def _load_reading():
-    # hooks/reading.py, whose join_cjk_lines the lessons' Chinese prose needs too (mkdocs loads hooks by path)
+def _load(name: str):
+    # a sibling hook module (mkdocs loads hooks by path, so they are not importable by name)
     import importlib.util
-    spec = importlib.util.spec_from_file_location("dlnotes_hooks_reading", Path(__file__).with_name("reading.py"))
+    spec = importlib.util.spec_from_file_location(f"dlnotes_hooks_{name}", Path(__file__).with_name(f"{name}.py"))
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
 
 
-_reading = _load_reading()
+_reading = _load("reading")   # join_cjk_lines: the lessons' Chinese prose needs it too
+_figures = _load("figures")   # figures as SVG files, translated for Chinese pages
+FIGURES = OUT / "figures"
+FIGURE_TEXT = LESSONS / "figure_text.zh.yml"
 ADMONITION = re.compile(r"^!!! .*\n(?:(?: {4}.*)?\n)*", re.MULTILINE)
 
 
@@ -93,7 +96,7 @@ ADMONITION = re.compile(r"^!!! .*\n(?:(?: {4}.*)?\n)*", re.MULTILINE)
 
 def code_key(notebook) -> str:
     """The lesson's code cells and Python's version: a different key is a different run."""
-    digest = hashlib.sha256(f"python {sys.version_info[:2]}\n".encode())
+    digest = hashlib.sha256(f"python {sys.version_info[:2]}\n{_figures.SETUP_CELL}\n".encode())
     for cell in notebook.cells:
         if cell.cell_type == "code":
             digest.update(cell.source.encode() + b"\0")
@@ -168,6 +171,7 @@ async def _execute(notebook, name: str, threads: int):
     from nbclient.exceptions import CellExecutionError
 
     run = copy.deepcopy(notebook)
+    run.cells.insert(0, nbformat.v4.new_code_cell(_figures.SETUP_CELL))
     run.cells.append(nbformat.v4.new_code_cell(MANIFEST_CELL))
     run.cells.append(nbformat.v4.new_code_cell(RUN_INFO_CELL))
     client = NotebookClient(run, timeout=None, kernel_name="python3", allow_errors=False,
@@ -187,6 +191,7 @@ async def _execute(notebook, name: str, threads: int):
     seconds = time.perf_counter() - start
     info = json.loads(run.cells.pop().outputs[0]["text"])
     used = json.loads(run.cells.pop().outputs[0]["text"])
+    run.cells.pop(0)
     info.update(seconds=seconds, date=dt.date.today().isoformat())
     run.metadata["dlnotes"] = info
     run.metadata["dlnotes_dependencies"] = dependencies(used)
@@ -306,8 +311,34 @@ def _as_terminal_shows(outputs):
     return outputs
 
 
-def for_language(notebook, language: str):
-    """The notebook a reader of ``language`` sees: shared code, that language's prose."""
+def _figure_outputs(outputs, lesson: str, language: str, table: dict, files: dict):
+    """Outputs with each SVG figure replaced by an <img> of its files, added to ``files`` {name: svg}: a
+    wide drawing, and a narrow one for phones when the figure has one."""
+    shown = []
+    for output in outputs:
+        meta = output.get("metadata", {}).get("image/svg+xml", {})
+        if output.get("output_type") == "display_data" and "dlnotes_texts" in meta:
+            number = 1 + sum(1 for name in files if not name.split(".")[0].endswith("-narrow"))
+            drawings = {"": (output["data"]["image/svg+xml"], meta["dlnotes_texts"])}
+            if meta.get("dlnotes_narrow"):
+                drawings["-narrow"] = (meta["dlnotes_narrow"], meta["dlnotes_narrow_texts"])
+            svgs = {}
+            for kind, (svg, texts) in drawings.items():
+                if language != "en":
+                    svg = _figures.localise_svg(svg, texts, lesson, table)
+                files[f"{lesson}-{number}{kind}{LANGUAGES[language]}.svg"] = svgs[kind] = svg
+            alt = _figures.alt_text(meta["dlnotes_texts"], language, lesson, table)
+            narrow = f"../figures/{lesson}-{number}-narrow.svg" if "-narrow" in svgs else None
+            img = _figures.figure_html(f"../figures/{lesson}-{number}.svg", svgs[""], alt, narrow, svgs.get("-narrow"))
+            output = nbformat.v4.new_output("display_data", data={"text/html": img})
+        shown.append(output)
+    return shown
+
+
+def for_language(notebook, language: str, lesson: str = "lesson", table: dict | None = None,
+                 files: dict | None = None):
+    """The notebook a reader of ``language`` sees: shared code, that language's prose, figures as files
+    (their SVG text put in ``files``, by file name; without ``files``, figure outputs stay as they are)."""
     page = nbformat.v4.new_notebook(metadata={"kernelspec": notebook.metadata.get("kernelspec") or KERNELSPEC,
                                               "dlnotes": notebook.metadata["dlnotes"]})
     info = RUN_INFO_TEXT[language].format(**notebook.metadata["dlnotes"])
@@ -322,7 +353,10 @@ def for_language(notebook, language: str):
                 page.cells.append(box)
                 box = None
         elif cell.cell_type == "code":
-            page.cells.append(nbformat.v4.new_code_cell(cell.source, outputs=_as_terminal_shows(cell.outputs),
+            outputs = _as_terminal_shows(copy.deepcopy(cell.outputs))
+            if files is not None:
+                outputs = _figure_outputs(outputs, lesson, language, table or {}, files)
+            page.cells.append(nbformat.v4.new_code_cell(cell.source, outputs=outputs,
                                                         execution_count=cell.execution_count))
     for i, cell in enumerate(page.cells):
         cell.id = f"cell-{i}"
@@ -382,7 +416,7 @@ def _inputs_stamp(paths: list[Path], data_files) -> list:
     package, the hooks, the installed distributions and the data files the lessons read. Unchanged,
     on_config's work would come out the same."""
     files = [*paths, *CACHE.glob("*.ipynb"), *PACKAGE.rglob("*.py"), *OUT.glob("*.ipynb"),
-             *sorted(HOOKS.glob("*.py")), *map(Path, sorted(data_files))]
+             *sorted(HOOKS.glob("*.py")), FIGURE_TEXT, *map(Path, sorted(data_files))]
     site_packages = [Path(p) for p in sys.path if p.endswith("site-packages")]
     return [[str(f), f.stat().st_size, f.stat().st_mtime_ns] for f in [*files, *site_packages] if f.exists()]
 
@@ -417,12 +451,24 @@ def on_config(config):
     if _unchanged_since_last_build(paths):
         return config
     wanted = set()
+    try:
+        table = _figures.load_translations(FIGURE_TEXT)
+    except _figures.FigureTextError as err:
+        raise PluginError(str(err)) from None
+    FIGURES.mkdir(parents=True, exist_ok=True)
     for path, notebook in executed_lessons(paths).items():
         for language, suffix in LANGUAGES.items():
-            target = OUT / f"{path.stem}{suffix}.ipynb"
-            _write_if_changed(target, nbformat.writes(for_language(notebook, language)))
+            target, figures = OUT / f"{path.stem}{suffix}.ipynb", {}
+            try:
+                page = for_language(notebook, language, path.stem, table, figures)
+            except _figures.FigureTextError as err:
+                raise PluginError(str(err)) from None
+            _write_if_changed(target, nbformat.writes(page))
             wanted.add(target)
-    for leftover in set(OUT.glob("*.ipynb")) - wanted:
+            for name, svg in figures.items():
+                _write_if_changed(FIGURES / name, svg)
+                wanted.add(FIGURES / name)
+    for leftover in {*OUT.glob("*.ipynb"), *FIGURES.glob("*.svg")} - wanted:
         leftover.unlink()
     _LAST_STAMP[0] = _inputs_stamp(paths, DATA_FILES)
     STAMP.parent.mkdir(parents=True, exist_ok=True)

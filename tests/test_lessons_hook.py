@@ -135,3 +135,35 @@ def test_links_written_as_files_become_the_sites_urls_seen_from_a_lesson():
     source = SOURCE.replace("It holds.", "It holds, see [BN](../batch_norm.md).")
     page = hook.for_language(notebook(source), "en")
     assert 'href="../../batch_norm/"' in page.cells[0].source
+
+
+def test_a_figure_becomes_a_lazy_file_in_each_language():
+    nb = notebook()
+    svg = ('<svg width="360pt" height="180pt" viewBox="0 0 360 180">'
+           '<g id="dlnotes-text-0">\n<text style="font-family: \'DejaVu Sans\'">test loss</text>\n</g></svg>')
+    nb.cells[-1].outputs = [nbformat.v4.new_output(
+        "display_data", data={"image/svg+xml": svg, "text/plain": "<Figure>"},
+        metadata={"image/svg+xml": {"dlnotes_texts": {"dlnotes-text-0": ["title", 0, "test loss"]}}})]
+    table = {"demo": {"test loss": "测试损失"}}
+    en_files, zh_files = {}, {}
+    en = hook.for_language(nb, "en", "demo", table, en_files)
+    zh = hook.for_language(nb, "zh", "demo", table, zh_files)
+    assert list(en_files) == ["demo-1.svg"] and list(zh_files) == ["demo-1.zh.svg"]
+    assert "测试损失" in zh_files["demo-1.zh.svg"] and "test loss" in en_files["demo-1.svg"]
+    en_img, zh_img = (page.cells[-1].outputs[0].data["text/html"] for page in (en, zh))
+    assert 'src="../figures/demo-1.svg"' in en_img and 'src="../figures/demo-1.svg"' in zh_img
+    assert 'alt="Figure: “test loss”."' in en_img and 'alt="图：“测试损失”。"' in zh_img
+    assert "image/svg+xml" not in str(en.cells[-1].outputs)     # the page holds no figure inline
+    # without a place for the files (the claims page reading a lesson), outputs stay as they are
+    assert hook.for_language(nb, "zh").cells[-1].outputs[0].data["image/svg+xml"] == svg
+
+
+def test_the_figure_setup_is_part_of_a_runs_key():
+    assert hook._figures.SETUP_CELL.splitlines()[0] == "%config InlineBackend.figure_formats = ['svg']"
+    key = hook.code_key(notebook())
+    original = hook._figures.SETUP_CELL
+    try:
+        hook._figures.SETUP_CELL = original + "\n# changed"
+        assert hook.code_key(notebook()) != key
+    finally:
+        hook._figures.SETUP_CELL = original

@@ -28,3 +28,29 @@ def test_line_breaks_between_chinese_characters_are_removed_outside_code():
     for text in kept:
         assert join(text) == text, text
     assert join("```\n中文\n中文\n```\n前\n后") == "```\n中文\n中文\n```\n前后"  # after the fence, joined again
+
+
+def test_a_doctest_block_copies_its_code_alone():
+    html = ('<div class="highlight"><pre><span></span><code><span class="o">&gt;&gt;&gt;</span> x = 1\n'
+            '<span class="o">&gt;&gt;&gt;</span> for i in range(2):\n<span class="o">...</span>     x += i\n'
+            '<span class="o">...</span>\n<span class="o">&gt;&gt;&gt;</span> print(x, "&lt;")\n2 &lt;\n</code></pre></div>')
+    out = reading.copy_code_only(html)
+    assert 'data-copy="x = 1\nfor i in range(2):\n    x += i\n\nprint(x, &quot;&lt;&quot;)"' in out
+    plain = '<div class="highlight"><pre><span></span><code>x = 1\nprint(x)\n</code></pre></div>'
+    assert reading.copy_code_only(plain) == plain   # a block without prompts copies as it is
+    assert reading.code_of_doctest("print(1)") is None
+
+
+def test_a_claim_is_named_by_what_it_claims():
+    html = ('<p>The lesson tests claim <strong>C8</strong> of the notes; C8 again, and (C9).</p>'
+            '<p class="admonition-title">Verdict on claim C1</p><p>C1 is named above. '
+            '<a href="../claims/#c7">claim C7</a> and <code>color="C1"</code>.</p>')
+    out = reading.name_claims(html, "en")
+    assert "<strong>C8 (not shuffling trains worse)</strong> of the notes; C8 again" in out
+    assert "(C9: weight decay shrinks the weights and the test loss)" in out
+    assert "Verdict on claim C1: normalising the inputs raises accuracy</p><p>C1 is named above" in out
+    assert "claim C7</a> (dropout does not help on mild overfitting) and" in out
+    assert '<code>color="C1"</code>' in out
+    zh = reading.name_claims('<p class="admonition-title">论断 C6 的结论</p><p>检验论断 C8（`x`）和论断 C1：已有名字。</p>', "zh")
+    assert "论断 C6（SELU 训练深层网络比 BN 快）的结论" in zh
+    assert "论断 C8（`x`）" in zh and "C1：已有名字" in zh   # named there already, or a parenthesis follows
