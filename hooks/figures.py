@@ -1,18 +1,15 @@
 """Lesson figures as files: SVG with their text kept as text, in the page's language, loaded lazily.
 
-In the kernel (``SETUP_CELL``, run before a lesson's first cell), matplotlib figures are displayed as
-SVG whose text stays ``<text>`` (``svg.fonttype: none``), sized for the width a page shows them at:
-every font at least ``MIN_POINTS`` and, for a figure wider than ``DESIGN_INCHES``, scaled up by
-``width / DESIGN_INCHES`` (a figure is shown at most as wide as the text column, about that width, so
-a wider one is shrunk and its text with it). Each text gets an id (``gid``), and the display's metadata
-maps each id to its role (title, axis label, legend, tick, text) and its string.
+In the kernel (``SETUP_CELL``, run before a lesson's first cell), ``figure_kernel.py`` displays every
+matplotlib figure as a wide SVG drawing for the text column and a narrow one for phones, and records each
+text's role and string in the output's metadata.
 
-Writing a language's notebook (``hooks/lessons.py``), ``figure_output`` turns such an output into a file
-``docs/lessons/figures/LESSON-N.svg`` (``LESSON-N.zh.svg`` for Chinese, the i18n plugin serves it at
-the same relative URL under ``/zh/``) and an ``<img loading=lazy>`` with alt text made of the figure's
-titles, axis labels and legend. For Chinese, each string is replaced by its translation from
-``lessons/figure_text.zh.yml``; a string with English words and no translation fails the build, naming
-the lesson and the string.
+Writing a language's notebook (``hooks/lessons.py``), each such output becomes files
+``docs/lessons/figures/LESSON-N.svg`` and ``LESSON-N-narrow.svg`` (``.zh.svg`` for Chinese: the i18n
+plugin serves them at the same relative URLs under ``/zh/``) and a lazy ``<img>`` in a ``<picture>``
+with alt text made of the figure's titles, axis labels and legend (``figure_html``). For Chinese, each
+string is replaced by its translation from ``lessons/figure_text.zh.yml`` (``localise_svg``); a string
+with English words and no translation fails the build, naming the lesson and the string.
 """
 from __future__ import annotations
 
