@@ -32,6 +32,7 @@ import json
 import logging
 import os
 import re
+import shutil
 import sys
 import time
 from pathlib import Path
@@ -89,6 +90,7 @@ _reading = _load("reading")   # join_cjk_lines: the lessons' Chinese prose needs
 _figures = _load("figures")   # figures as SVG files, translated for Chinese pages
 FIGURES = OUT / "figures"
 FIGURE_TEXT = LESSONS / "figure_text.zh.yml"
+DOWNLOADS = CACHE / "downloads"   # the notebooks offered for download, figures inline (on_post_page)
 ADMONITION = re.compile(r"^!!! .*\n(?:(?: {4}.*)?\n)*", re.MULTILINE)
 
 
@@ -363,6 +365,22 @@ def for_language(notebook, language: str, lesson: str = "lesson", table: dict | 
     return page
 
 
+def downloadable(notebook, language: str, lesson: str, table: dict):
+    """The executed notebook a reader downloads: the page's cells, each figure inline as its wide SVG
+    (translated for Chinese), since the page's <img> of the site's file would not resolve on their disk."""
+    page = for_language(notebook, language)
+    for cell in page.cells:
+        for output in cell.get("outputs", []):
+            meta = output.get("metadata", {}).get("image/svg+xml", {})
+            if "dlnotes_texts" in meta:
+                svg = output.data["image/svg+xml"]
+                if language != "en":
+                    svg = _figures.localise_svg(svg, meta["dlnotes_texts"], lesson, table)
+                output.data = nbformat.from_dict({"image/svg+xml": svg, "text/plain": output.data.get("text/plain", "")})
+                output.metadata = nbformat.from_dict({})
+    return page
+
+
 def _write_if_changed(path: Path, text: str) -> None:
     # Rewriting an unchanged file would make `mkdocs serve` rebuild forever.
     if not path.exists() or path.read_text(encoding="utf-8") != text:
@@ -461,9 +479,12 @@ def on_config(config):
             target, figures = OUT / f"{path.stem}{suffix}.ipynb", {}
             try:
                 page = for_language(notebook, language, path.stem, table, figures)
+                download = downloadable(notebook, language, path.stem, table)
             except _figures.FigureTextError as err:
                 raise PluginError(str(err)) from None
             _write_if_changed(target, nbformat.writes(page))
+            DOWNLOADS.mkdir(parents=True, exist_ok=True)
+            _write_if_changed(DOWNLOADS / target.name, nbformat.writes(download))
             wanted.add(target)
             for name, svg in figures.items():
                 _write_if_changed(FIGURES / name, svg)
@@ -475,3 +496,15 @@ def on_config(config):
     STAMP.write_text(json.dumps({"python": sys.executable, "data_files": sorted(DATA_FILES),
                                  "stamp": _LAST_STAMP[0]}))
     return config
+
+
+def on_post_page(output, page, config):
+    # mkdocs-jupyter has copied the page's notebook beside the page for its download button; the reader
+    # gets the one with its figures inline instead.
+    if page.file.src_uri.startswith("lessons/") and page.file.src_uri.endswith(".ipynb"):
+        name = Path(page.file.abs_src_path).name
+        if (DOWNLOADS / name).exists():
+            target = Path(page.file.abs_dest_path).parent / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(DOWNLOADS / name, target)
+    return output

@@ -167,3 +167,17 @@ def test_the_figure_setup_is_part_of_a_runs_key():
         assert hook.code_key(notebook()) != key
     finally:
         hook._figures.SETUP_CELL = original
+
+
+def test_the_downloaded_notebook_has_its_figures_inline_in_its_language():
+    nb = notebook()
+    svg = '<svg viewBox="0 0 9 9"><g id="dlnotes-text-0">\n<text style="font-family: x">test loss</text>\n</g></svg>'
+    nb.cells[-1].outputs = [nbformat.v4.new_output(
+        "display_data", data={"image/svg+xml": svg, "text/plain": "<Figure>"},
+        metadata={"image/svg+xml": {"dlnotes_texts": {"dlnotes-text-0": ["title", 0, "test loss"]},
+                                    "dlnotes_narrow": svg}})]
+    zh = hook.downloadable(nb, "zh", "demo", {"demo": {"test loss": "测试损失"}})
+    output = zh.cells[-1].outputs[0]
+    assert "测试损失" in output.data["image/svg+xml"] and output.metadata == {}
+    assert "../figures/" not in nbformat.writes(zh)
+    assert nb.cells[-1].outputs[0].data["image/svg+xml"] == svg   # the run's notebook is left as it was

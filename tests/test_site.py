@@ -388,6 +388,18 @@ def test_chinese_figures_speak_chinese():
     assert any(re.search(f"[{_CJK}]", f.read_text("utf-8")) for f in figures)
 
 
+def test_downloaded_notebooks_hold_their_figures():
+    """The executed notebook offered for download shows its figures on the reader's disk: inline SVG,
+    in the page's language, not the page's links to the site's files."""
+    notebooks = sorted(SITE.glob("lessons/*/*.ipynb")) + sorted(SITE.glob("zh/lessons/*/*.ipynb"))
+    assert len(notebooks) >= 40
+    for notebook in notebooks:
+        text = notebook.read_text(encoding="utf-8")
+        assert "../figures/" not in text, notebook
+    assert "image/svg+xml" in (SITE / "zh/lessons/cross_entropy_vs_mse/cross_entropy_vs_mse.zh.ipynb").read_text()
+    assert "交叉熵" in (SITE / "zh/lessons/cross_entropy_vs_mse/cross_entropy_vs_mse.zh.ipynb").read_text()
+
+
 def test_figure_opens_full_size(browser, server):
     with opened(browser, f"{server}/lessons/cross_entropy_vs_mse/") as (page, _, errors):
         page.locator("article img[src*='/figures/']").first.click()
