@@ -29,7 +29,7 @@
 # %% [markdown] lang="zh"
 # # 画出计算图
 #
-# 计算图就是反向传播要走的路：前向传播中的每个值是一个节点，每个运算把它的输入连到它的结果。本课用标量引擎 `dlnotes.scratch.engine.Value` 搭出两张图，并用 `dlnotes.scratch.graph.draw_graph` 画出来：课程里的 $J = 3(a + bc)$ 和 CS231n 的 sigmoid 神经元。每个方框显示一个值的名字、它的前向值（`data`）以及输出对它的梯度（`grad`）；每个圆圈是产生其右侧方框的运算。`data` 一行从左往右读（前向传播），`grad` 一行从右往左读（反向传播）。最后用 PyTorch 的 autograd 算出同样的梯度作为核对。
+# 计算图就是反向传播要走的路：前向传播中的每个值是一个节点，每个运算把它的输入连到它的结果。本实验用标量引擎 `dlnotes.scratch.engine.Value` 搭出两张图，并用 `dlnotes.scratch.graph.draw_graph` 画出来：原课程笔记中的 $J = 3(a + bc)$ 和 CS231n 的 sigmoid 神经元。每个方框显示一个值的名字、它的前向值（`data`）以及输出对它的梯度（`grad`）；每个圆圈是产生其右侧方框的运算。`data` 一行从左往右读（前向传播），`grad` 一行从右往左读（反向传播）。最后，用 PyTorch 的 autograd 算出同样的梯度。
 #
 # 这些数字背后的推导见本站页面《梯度、链式法则与计算图》。
 

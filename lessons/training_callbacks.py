@@ -35,13 +35,13 @@
 # %% [markdown] lang="zh"
 # # Fashion-MNIST 上的回调：早停、检查点与 TensorBoard
 #
-# 页面《端到端的 Fashion-MNIST 分类器》在一个玩具回归问题上讲解了这三个回调。本课让它们在真实的训练中运行：在 Fashion-MNIST 上训练种子笔记中的 784-300-100-10 多层感知机，训练图片少到它在十个 epoch 左右之后就开始过拟合，这样早停才有事可做。
+# 页面《端到端的 Fashion-MNIST 分类器》在一个玩具回归问题上讲解了这三个回调。本实验让它们在真实的训练中运行：在 Fashion-MNIST 上训练原课程笔记中的 784-300-100-10 多层感知机，训练图片少到它在十轮（epoch）左右之后就开始过拟合，这样早停才有事可做。
 #
-# 1. **早停**（`min_delta` 与 `patience`）：它在哪个 epoch 停下，恢复的是哪个 epoch 的权重。
+# 1. **早停**（`min_delta` 与 `patience`）：它在哪一轮停下，恢复的是哪一轮的权重。
 # 2. **检查点与恢复训练**：一次中途崩溃、再从检查点恢复的训练，与同一次没有崩溃的训练对比。
 # 3. **TensorBoard**：把一次训练记录到事件文件中，再用 `dlnotes.read_scalars` 读回并画图。
 #
-# 每次训练只用 55,000 张训练图片中的 3,000 张（在所有设备上都如此，因此图形与硬件无关），以及 `fashion_mnist(val_size=5000, seed=0)` 留出的 5,000 张验证图片。小训练集是引发过拟合最快的办法：网络的 266,610 个参数在几十个 epoch 之内就能记住 3,000 张图片，整节课在 CPU 上几秒钟就能跑完。本课不使用测试集：这里的一切都是训练过程中做出的决定，而这正是验证集的用途。
+# 每次训练只用 55,000 张训练图片中的 3,000 张（在所有设备上都如此，因此图形与硬件无关），以及 `fashion_mnist(val_size=5000, seed=0)` 留出的 5,000 张验证图片。小训练集是引发过拟合最快的办法：网络的 266,610 个参数在几十轮之内就能记住 3,000 张图片，整个实验在 CPU 上几秒钟就能跑完。本实验不使用测试集：这里的一切都是训练过程中做出的决定，而这正是验证集的用途。
 
 # %%
 import tempfile
@@ -100,7 +100,7 @@ print(f"{dlnotes.parameter_count(mlp()):,} parameters")
 #
 # ## 1. 早停
 #
-# `EarlyStopping(monitor="val_loss", min_delta=0.005, patience=5, restore_best_weights=True)`：只有当某个 epoch 的验证损失比此前最好的值低 0.005 以上时，才算一次改进；连续 5 个 epoch 没有改进就停止训练，并把最好那个 epoch 的权重放回模型。训练集很小时，验证损失在相邻 epoch 之间波动较大，patience 取 5 可以越过这种波动。这次训练最多 30 个 epoch。
+# `EarlyStopping(monitor="val_loss", min_delta=0.005, patience=5, restore_best_weights=True)`：只有当某一轮的验证损失比此前最好的值低 0.005 以上时，才算一次改进；连续 5 轮没有改进就停止训练，并把最好那一轮的权重放回模型。训练集很小时，验证损失在相邻两轮之间波动较大，patience 取 5 可以越过这种波动。这次训练最多 30 轮。
 
 # %%
 MAX_EPOCHS, MIN_DELTA, PATIENCE = 30, 0.005, 5
@@ -121,7 +121,7 @@ print(f"model after fit:    val_loss {after['loss']:.4f}, val accuracy {after['a
 # Training stops when `wait` reaches `patience`.
 
 # %% [markdown] lang="zh"
-# 逐个 epoch 地看这条规则：`beats best − min_delta` 表示该 epoch 是否算作改进，`wait` 是距上一次改进已经过去的 epoch 数。`wait` 达到 `patience` 时训练停止。
+# 逐轮看这条规则：`beats best − min_delta` 表示该轮是否算作改进，`wait` 是距上一次改进已经过去的轮数。`wait` 达到 `patience` 时训练停止。
 
 # %%
 rows, best, wait = [], float("inf"), 0
@@ -172,9 +172,9 @@ plt.show()
 # it (`mode="auto"` sees the "acc" in the name).
 
 # %% [markdown] lang="zh"
-# 训练损失仍在下降，而验证损失已不再改进：这正是页面上所说的过拟合模式，也是早停要处理的情形。（第 1 个 epoch 的训练损失高于验证损失：它是这个 epoch 内各批次损失的平均，其中大多数批次是在网络还没学到多少东西时算的，而验证损失是在 epoch 结束时才测量的。）`fit` 结束后得到的模型并不是最后一个 epoch 的模型：上面打印的验证损失就是最好那个 epoch 的值，因为 `restore_best_weights=True` 把那组权重放了回去。如果不设置这一项，模型保留的是最后一个 epoch 的权重，也就是比最好的 epoch 晚了 `patience` 个 epoch。
+# 训练损失仍在下降，而验证损失已不再改进：这正是页面上所说的过拟合模式，也是早停要处理的情形。（第 1 轮的训练损失高于验证损失：它是这一轮内各批次损失的平均，其中大多数批次是在网络还没学到多少东西时算的，而验证损失是在这一轮结束时才测量的。）`fit` 结束后得到的模型并不是最后一轮的模型：上面打印的验证损失就是最好那一轮的值，因为 `restore_best_weights=True` 把那组权重放了回去。如果不设置这一项，模型保留的是最后一轮的权重，也就是比最好的那一轮晚了 `patience` 轮。
 #
-# 还有两个细节，都能在上面的输出中看到。“最好”指的是最后一个*算作*改进的 epoch；之后某个 epoch 的损失即使更低，只要低得不到 `min_delta`，就不会取代它，所以恢复的 epoch 不一定是整次训练中验证损失最低的那个。另外，验证*损失*最低的 epoch 不一定是验证*准确率*最高的 epoch：比较一下恢复后模型的准确率与最后一个 epoch 的准确率。应当监视你真正关心的量：`EarlyStopping(monitor="val_accuracy")` 会把它最大化（`mode="auto"` 看到名字中的 "acc" 就会选择最大化）。
+# 还有两个细节，都能在上面的输出中看到。“最好”指的是最后一次*算作*改进的那一轮；之后某一轮的损失即使更低，只要低得不到 `min_delta`，就不会取代它，所以恢复的那一轮不一定是整次训练中验证损失最低的那个。另外，验证*损失*最低的那一轮不一定是验证*准确率*最高的那一轮：比较一下恢复后模型的准确率与最后一轮的准确率。应当监视你真正关心的量：`EarlyStopping(monitor="val_accuracy")` 会把它最大化（`mode="auto"` 看到名字中的“acc”就会选择最大化）。
 
 # %% [markdown] lang="en"
 # ## 2. Checkpoint, crash, resume
@@ -194,9 +194,9 @@ plt.show()
 # %% [markdown] lang="zh"
 # ## 2. 检查点、崩溃与恢复
 #
-# 一次 8 个 epoch 的训练用 `ModelCheckpoint(path)` 在每个 epoch 之后保存检查点。我们用一个抛出异常的回调让它在第 4 个 epoch 之后“崩溃”，就像断电或作业被杀掉一样。然后像一个新进程那样，用另一个随机种子新建模型、优化器和数据加载器，用 `fit(..., epochs=8, resume_from=path)` 继续训练。检查点中保存了权重、优化器的状态、数据加载器的打乱状态、随机数生成器和截至当时的训练历史。
+# 一次 8 轮的训练用 `ModelCheckpoint(path)` 在每一轮之后保存检查点。我们用一个抛出异常的回调让它在第 4 轮之后“崩溃”，就像断电或作业被杀掉一样。然后像一个新进程那样，用另一个随机种子新建模型、优化器和数据加载器，用 `fit(..., epochs=8, resume_from=path)` 继续训练。检查点中保存了权重、优化器的状态、数据加载器的打乱状态、随机数生成器和截至当时的训练历史。
 #
-# 作为对照，第二种恢复方式**只加载**第 4 个 epoch 之后保存的**权重**（相当于只做 `torch.save(model.state_dict(), ...)`），再用新的优化器和新的数据加载器训练剩下的 4 个 epoch。
+# 作为对照，第二种恢复方式**只加载**第 4 轮之后保存的**权重**（相当于只做 `torch.save(model.state_dict(), ...)`），再用新的优化器和新的数据加载器训练剩下的 4 轮。
 
 # %%
 TOTAL, CRASH_AFTER = 8, 4
@@ -272,7 +272,7 @@ plt.show()
 # in the results.
 
 # %% [markdown] lang="zh"
-# 恢复训练的叉号与未中断训练的曲线逐个 epoch 重合；上面的输出说明两份训练历史是否逐个数值相等。只从权重恢复，从第 5 个 epoch 起就成了另一次训练：Adam 对梯度的滑动平均从零重新开始，批次的顺序也不同。对于很长的训练，这远不如“能够恢复”本身重要，但只有完整的检查点才能让一次崩溃在结果中不留痕迹。
+# 恢复训练的叉号与未中断训练的曲线逐轮重合；上面的输出说明两份训练历史是否逐个数值相等。只从权重恢复，从第 5 轮起就成了另一次训练：Adam 对梯度的滑动平均从零重新开始，批次的顺序也不同。对于很长的训练，这远不如“能够恢复”本身重要，但只有完整的检查点才能让一次崩溃在结果中不留痕迹。
 
 # %% [markdown] lang="en"
 # ## 3. TensorBoard, read back
@@ -287,7 +287,7 @@ plt.show()
 # %% [markdown] lang="zh"
 # ## 3. 读回 TensorBoard 日志
 #
-# `TensorBoard(log_dir)` 把每个 epoch 的日志作为标量写入 `log_dir` 中的事件文件。本站页面无法嵌入 TensorBoard 界面，因此我们用 `dlnotes.read_scalars(log_dir)` 把文件读回成一张表（每个标签、每个 epoch 一行），自己画出曲线。这次训练就是第 1 部分的早停训练（相同的种子和数据），只是不早停，训练 25 个 epoch：它显示了早停避开了什么。
+# `TensorBoard(log_dir)` 把每一轮的日志作为标量写入 `log_dir` 中的事件文件。本站页面无法嵌入 TensorBoard 界面，因此我们用 `dlnotes.read_scalars(log_dir)` 把文件读回成一张表（每个标签、每一轮一行），自己画出曲线。这次训练就是第 1 部分的早停训练（相同的种子和数据），只是不早停，训练 25 轮：它显示了早停避开了什么。
 
 # %%
 LOGGED_EPOCHS = 25
@@ -346,7 +346,7 @@ print(f"from epoch {stop.best_epoch_} to {LOGGED_EPOCHS}: "
 # the values as logged.
 
 # %% [markdown] lang="zh"
-# 在早停点之后，训练损失继续向零下降，而验证损失不断上升：早停省下的那些 epoch 都在过拟合。同一段 epoch 中，验证准确率几乎不变。网络对它分错的验证图片越来越自信，这会使损失上升，而分对的图片数量大致不变；损失比准确率更早察觉到这种过度自信。
+# 在早停点之后，训练损失继续向零下降，而验证损失不断上升：早停省下的那几轮都在过拟合。在同样这几轮中，验证准确率几乎不变。网络对它分错的验证图片越来越自信，这会使损失上升，而分对的图片数量大致不变；损失比准确率更早察觉到这种过度自信。
 #
 # 要在真正的界面里查看自己的训练，把它们记录到同一个文件夹下，每次训练一个子文件夹（`TensorBoard("runs/adam-lr0.001")`、`TensorBoard("runs/sgd-lr0.01")` 等），然后在自己的机器上启动 TensorBoard：
 #
