@@ -25,10 +25,7 @@
 # %% [markdown] lang="zh"
 # # 交叉熵与平方误差：谁学得更快？
 #
-# 课程笔记声称（大纲中的论断 **C2**）：输出层用 sigmoid 时，交叉熵可以“避免学习速率降低”，
-# 而平方误差（MSE）在训练初期会学得很慢。本课从两个角度检验这一说法：先在纸面上，
-# 计算两种损失传回 sigmoid 输入 $z$ 的梯度；再在真实数据上，用两种损失分别在
-# Fashion-MNIST 上训练同一个逻辑回归模型，统计各自需要多少步 SGD。
+# 课程笔记声称（大纲中的论断 **C2**）：输出层用 sigmoid 时，交叉熵可以“避免学习速率降低”，而平方误差（MSE）在训练初期会学得很慢。本实验从两方面检验这一说法：先在纸面上计算两种损失传回 sigmoid 输入 $z$ 的梯度；再用真实数据，在 Fashion-MNIST 上分别用两种损失训练同一个逻辑回归模型，统计各自需要多少步 SGD。
 #
 # 第一部分的推导见本站页面《分类、softmax 与交叉熵》。
 
@@ -61,8 +58,7 @@ print("running on", dlnotes.device_name(dev))
 # %% [markdown] lang="zh"
 # ## 1. sigmoid 输入处的梯度
 #
-# 取一个目标为 $y = 1$ 的样本，logit 为 $z$，输出 $a = \sigma(z)$。利用
-# $\sigma'(z) = a(1-a)$ 和链式法则可得
+# 取一个目标为 $y = 1$ 的样本，logit 为 $z$，输出 $a = \sigma(z)$。利用 $\sigma'(z) = a(1-a)$ 和链式法则可得
 #
 # $$\text{MSE: } L = \tfrac12 (a-y)^2 \;\Rightarrow\; \frac{\partial L}{\partial z} = (a-y)\,\sigma'(z),
 # \qquad
@@ -121,13 +117,9 @@ plt.show()
 # larger learning rate would absorb. The experiment below looks at both.
 
 # %% [markdown] lang="zh"
-# 看曲线的左端：那里输出**错得很自信**（$y = 1$ 而 $a \approx 0$）。交叉熵的梯度接近
-# $-1$，即它可能取到的最大幅度，所以一个错误且饱和的单元会得到最强的推动。MSE 在那里多了一个几乎为零的因子
-# $\sigma'(z)$，梯度恰恰在误差最大的地方消失：$z = -6$ 时它比交叉熵的梯度小约 400 倍。
-# 即使在 $z = 0$，MSE 的梯度也小 4 倍，因为处处都有 $\sigma'(z) \le 1/4$。
+# 看曲线的左端：那里输出**错得很自信**（$y = 1$ 而 $a \approx 0$）。交叉熵的梯度接近 $-1$，即它可能取到的最大幅度，所以一个错误且饱和的单元会得到最强的推动。MSE 在那里多了一个几乎为零的因子 $\sigma'(z)$，梯度恰恰在误差最大的地方消失：$z = -6$ 时它比交叉熵的梯度小约 400 倍。即使在 $z = 0$ 处，MSE 的梯度也小 4 倍，因为处处都有 $\sigma'(z) \le 1/4$。
 #
-# 有两点这张图**还**回答不了：真实训练会不会进入饱和区；这个差距是否只是一个常数倍，
-# 调大学习率就能弥补。下面的实验同时考察这两点。
+# 有两点这张图**还**回答不了：真实训练会不会进入饱和区；这个差距是否只是一个常数倍，调大学习率就能弥补。下面的实验同时考察这两点。
 
 # %% [markdown] lang="en"
 # ## 2. The experiment: Sandal vs Sneaker
@@ -148,15 +140,9 @@ plt.show()
 # %% [markdown] lang="zh"
 # ## 2. 实验：凉鞋与运动鞋
 #
-# 我们只保留 Fashion-MNIST 中的两类：**凉鞋**（Sandal，标签 0）和**运动鞋**（Sneaker，标签 1）。
-# 两者都是低帮鞋，轮廓相近，线性模型无法把它们完全分开（最终测试准确率约 95%）；
-# 两类样本数相同（训练集 6000 + 6000 张，测试集 1000 + 1000 张），所以随机猜测的准确率是 50%。
-# 如果换成“裤子 vs 包”这样容易的组合，两种损失都只要几步就能解决，什么也看不出来。
+# 我们只保留 Fashion-MNIST 中的两类：**凉鞋**（Sandal，标签 0）和**运动鞋**（Sneaker，标签 1）。两者都是低帮鞋，轮廓相近，线性模型无法把它们完全分开（最终测试准确率约 95%）；两类样本数相同（训练集 6,000 + 6,000 张，测试集 1,000 + 1,000 张），所以随机猜测的准确率是 50%。如果换成“裤子与包”这样容易区分的一对，两种损失都只要几步就能解决，什么也看不出来。
 #
-# 模型是逻辑回归：784 个像素缩放到 $[0, 1]$，一个权重向量、一个偏置、一个 sigmoid 输出，
-# $a = \sigma(w^\top x + b)$。两种损失都用 PyTorch 的标准函数：对 $a$ 用 `F.mse_loss`
-# （$(a-y)^2$ 的均值，没有 $\tfrac12$），对 $z$ 用 `F.binary_cross_entropy_with_logits`
-# （同一个交叉熵的数值稳定写法）。
+# 模型是逻辑回归：784 个像素缩放到 $[0, 1]$，一个权重向量、一个偏置、一个 sigmoid 输出，即 $a = \sigma(w^\top x + b)$。两种损失都用 PyTorch 的标准函数：对 $a$ 用 `F.mse_loss`（$(a-y)^2$ 的均值，没有 $\tfrac12$），对 $z$ 用 `F.binary_cross_entropy_with_logits`（同一个交叉熵的数值稳定写法）。
 
 # %%
 data = dlnotes.fashion_mnist()
@@ -195,19 +181,12 @@ print("test: ", tuple(x_test.shape), "positives:", int(y_test.sum().item()))
 # batches).
 
 # %% [markdown] lang="zh"
-# 训练使用最朴素的 SGD（无动量），每批随机抽 64 个样本，两种损失使用相同的学习率
-# $\eta = 0.2$，共 600 步（约三个 epoch）。每 5 步在 2000 张测试图像上计算一次准确率。
-# 每次运行从以下两种初始化之一开始：
+# 训练使用最朴素的 SGD（无动量），每批随机抽 64 个样本，两种损失使用相同的学习率 $\eta = 0.2$，共 600 步，约合三轮（epoch）。每 5 步在 2,000 张测试图像上计算一次准确率。每次运行从以下两种初始化之一开始：
 #
-# * **small（小初始化）**：$w \sim \mathcal N(0, 0.01^2)$，$b = 0$，所有输出一开始都接近
-#   $a = 0.5$，位于 sigmoid 最陡的中段。这是常见情形。
-# * **saturated（饱和初始化）**：$w$ 相同，但 $b = -8$，所有输出一开始都接近
-#   $a = \sigma(-8) \approx 0.0003$。模型对每张图都很自信地回答“凉鞋”：对负类是对的，
-#   对正类则是自信地错了。这正是该论断所说的情形，这里是刻意制造的；在更深的网络里，
-#   过大的初始权重、一次过大的学习率更新或严重失衡的起点都会造成这种局面。
+# * **small（小初始化）**：$w \sim \mathcal N(0, 0.01^2)$，$b = 0$，所有输出一开始都接近 $a = 0.5$，位于 sigmoid 最陡的中段。这是常见情形。
+# * **saturated（饱和初始化）**：$w$ 相同，但 $b = -8$，所有输出一开始都接近 $a = \sigma(-8) \approx 0.0003$。模型对每张图都很自信地回答“凉鞋”：对负类是对的，对正类则错得很自信。这正是该论断所说的情形，这里是刻意制造的；在更深的网络里，过大的初始权重、一次过大的学习率更新或严重失衡的起点都会造成这种局面。
 #
-# 每种配置用 5 个随机种子各跑一次（种子决定 $w$ 和批次顺序；同一个种子下，两种损失得到相同的
-# $w$ 和相同的批次）。
+# 每种配置用 5 个随机种子各跑一次（种子决定 $w$ 和批次顺序；同一个种子下，两种损失得到相同的 $w$ 和相同的批次）。
 
 # %%
 SEEDS = range(5)
@@ -258,7 +237,7 @@ def train(loss_name, init, seed, lr=LR, steps=STEPS, stop_at=None):
 # set already tells the story of the saturated start:
 
 # %% [markdown] lang="zh"
-# 训练之前，先看饱和初始化下、在整个训练集上的第一个梯度有多大，它已经说明了问题：
+# 还没开始训练，在整个训练集上算出的第一个梯度的大小就已经说明了饱和初始化的问题：
 
 # %%
 for init in ("small", "saturated"):
@@ -301,8 +280,7 @@ plt.show()
 # first reaches 90 %.
 
 # %% [markdown] lang="zh"
-# 阴影带表示 5 个种子中的最小值到最大值。下表给出训练若干步之后的测试准确率
-# （各种子的均值 ± 标准差），以及测试准确率首次达到 90% 所需的步数。
+# 阴影带覆盖 5 个种子中的最小值到最大值。下表给出训练若干步之后的测试准确率（各种子的均值 ± 标准差），以及测试准确率首次达到 90% 所需的步数。
 
 
 # %%
@@ -338,11 +316,7 @@ for init in INITS:
 # %% [markdown] lang="zh"
 # ## 3. 差距只是学习率的一个倍数吗？
 #
-# 从小初始化出发时，两种输出都在 $a = 0.5$ 附近，这里两个梯度只差一个常数：`F.mse_loss`
-# 在 $z = 0$ 处给出 $2(a-y)\,\sigma'(z) = \tfrac12 (a-y)$，是交叉熵 $a-y$ 的一半。
-# 那么把学习率调大几倍，MSE 就应该能追上。从饱和初始化出发则不同：随着 $z$ 移动，
-# 因子 $\sigma'(z)$ 会变化好几个数量级，没有哪个常数能一直弥补差距。因此我们在三个学习率下
-# 重复这一测量（达到 90% 测试准确率所需的步数，3 个种子，最多 1000 步）。
+# 从小初始化出发时，两种输出都在 $a = 0.5$ 附近，这里两个梯度只差一个常数：`F.mse_loss` 在 $z = 0$ 处给出 $2(a-y)\,\sigma'(z) = \tfrac12 (a-y)$，是交叉熵 $a-y$ 的一半。那么把学习率调大几倍，MSE 就应该能追上。从饱和初始化出发则不同：随着 $z$ 移动，因子 $\sigma'(z)$ 会变化好几个数量级，没有哪个常数能长久地弥补差距。因此我们在三个学习率下重复这一测量（达到 90% 测试准确率所需的步数，3 个种子，最多 1,000 步）。
 
 # %%
 SWEEP_LRS, MAX_STEPS = (0.05, 0.2, 1.0), 1000
@@ -383,34 +357,26 @@ print(f"total run time of this lesson: {time.perf_counter() - start_time:.1f} s"
 # %% [markdown] lang="zh"
 # ## 实验结果说明了什么
 #
-# * **小初始化。** 交叉熵领先，但幅度不大：在 $\eta = 0.2$ 时，交叉熵大约 40 步达到 90%
-#   测试准确率，MSE 大约 55 步；200 步之后两者相差只有约半个百分点。在学习率扫描中，$\eta = 1$ 的
-#   MSE 和 $\eta = 0.2$ 的交叉熵差不多快：在 $a = 0.5$ 附近，两者的差别相当于学习率上的一个倍数，
-#   最终都在 95% 左右。
-# * **饱和初始化。** 论断在这里才真正成立。用 MSE 时，测试准确率在大约 200 步内都停在整整 50%
-#   （所有图片都被判为“凉鞋”），因为偏置上的第一个梯度比交叉熵小一千倍以上（见上面的输出）。
-#   交叉熵在前 5 步之内就离开了平台。在 $\eta = 0.2$ 时，MSE 达到 90% 所需的步数是交叉熵的五到六倍，
-#   600 步时仍然落后；在 $\eta = 0.05$ 时，1000 步之内根本达不到 90%。调大学习率能缩短平台期，
-#   但无法消除它。
+# * **小初始化。** 交叉熵领先，但幅度不大：在 $\eta = 0.2$ 时，交叉熵大约 40 步达到 90% 测试准确率，MSE 大约 55 步；200 步之后两者相差只有约半个百分点。在学习率扫描中，$\eta = 1$ 的 MSE 和 $\eta = 0.2$ 的交叉熵差不多快：在 $a = 0.5$ 附近，两者的差别相当于学习率上的一个倍数，最终都在 95% 左右。
+# * **饱和初始化。** 论断在这里才真正显出作用。用 MSE 时，测试准确率在大约 200 步内一直恰好是 50%（所有图片都被判为“凉鞋”），因为偏置的第一个梯度比用交叉熵时小一千倍以上（见上面的输出）。交叉熵在前 5 步之内就离开了平台。在 $\eta = 0.2$ 时，MSE 达到 90% 所需的步数是交叉熵的五到六倍，600 步时仍然落后；在 $\eta = 0.05$ 时，1,000 步之内根本达不到 90%。调大学习率能缩短平台期，但无法消除它。
 #
-# 以上只是单个 sigmoid 单元在一对类别上的结果。课程笔记中“这种效果仅限于输出层”的说法是对的：
-# 隐藏层有自己的激活函数，也有自己的饱和问题。
+# 以上只是单个 sigmoid 单元在一对类别上的结果。课程笔记中“这种效果只涉及输出层”的说法是对的：隐藏层有自己的激活函数，也有自己的饱和问题。
 
 # %% [markdown] lang="en" claim="C2" verdict="depends" statement="With a sigmoid output unit, cross-entropy “avoids the slowdown of learning” that squared error suffers at the start of training."
 # !!! note "Verdict on claim C2"
 #     **Depends on where the output starts.** Holds clearly when the sigmoid
 #     output starts saturated on the wrong side: with the same SGD learning
-#     rate, MSE sits at 50 % test accuracy for about 200 steps and needs five
-#     to six times as many steps as cross-entropy to reach 90 %
-#     (≈ 440 vs ≈ 80 steps at $\eta = 0.2$, 5 seeds, CPU runs). From a small
-#     random initialisation cross-entropy is only modestly faster (≈ 40 vs
-#     ≈ 55 steps), a gap that a larger MSE learning rate closes. The printed
-#     tables above are the measured values.
+#     rate ($\eta = 0.2$), MSE sits at 50 % test accuracy for 207 ± 26 steps
+#     and reaches 90 % after 441 ± 23 steps, against 79 ± 5 for
+#     cross-entropy (mean ± standard deviation over 5 seeds, CPU run); at
+#     $\eta = 1$ MSE still needs about 4 times as many steps (90 against 23,
+#     3 seeds). From a small random initialisation cross-entropy is only
+#     modestly faster, 38 ± 7 against 53 ± 6 steps to 90 % (5 seeds: a gap
+#     of about two standard deviations of one run, real but small), and MSE
+#     at $\eta = 1$ (37 steps) is as fast as cross-entropy at $\eta = 0.2$
+#     (42 steps, 3 seeds): there the difference acts like a factor on the
+#     learning rate. The printed tables above are the measured values.
 
 # %% [markdown] lang="zh" claim="C2" verdict="depends" statement="输出层用 sigmoid 时，交叉熵可以“避免学习速率降低”，而平方误差（MSE）在训练初期会学得很慢。"
 # !!! note "关于论断 C2 的结论"
-#     **取决于输出从哪里开始。** 当 sigmoid 输出一开始就饱和在错误的一侧时，论断明显成立：
-#     在相同的 SGD 学习率下，MSE 的测试准确率在约 200 步内停在 50%，达到 90% 所需的步数是交叉熵的五到六倍
-#     （$\eta = 0.2$ 时约 440 步对约 80 步，5 个种子，CPU 上的运行）。从小的随机初始化出发时，
-#     交叉熵只是略快一些（约 40 步对约 55 步），把 MSE 的学习率调大即可弥补这个差距。
-#     上面打印的表格就是实测数值。
+#     **取决于输出的起点。** 当 sigmoid 输出一开始就饱和在错误的一侧时，论断明显成立：在相同的 SGD 学习率（$\eta = 0.2$）下，MSE 的测试准确率在 207 ± 26 步内停在 50%，到第 441 ± 23 步才达到 90%，交叉熵只需 79 ± 5 步（5 个种子的均值 ± 标准差，本站在 CPU 上构建时的运行）；在 $\eta = 1$ 时 MSE 仍需约 4 倍的步数（90 步对 23 步，3 个种子）。从小的随机初始化出发时，交叉熵只是略快一些：达到 90% 需 38 ± 7 步，MSE 需 53 ± 6 步（5 个种子：差距约为单次运行的两个标准差，确实存在但不大）；而 $\eta = 1$ 的 MSE（37 步）和 $\eta = 0.2$ 的交叉熵（42 步，3 个种子）一样快：在这里两者的差别相当于学习率上的一个倍数。上面打印的表格就是实测数值。

@@ -13,7 +13,7 @@
 #
 # The page *A Fashion-MNIST classifier end to end* explains the three
 # callbacks on a toy regression problem. Here they run on real training: the
-# seed notes' 784-300-100-10 MLP on Fashion-MNIST, trained on few enough
+# course notes' 784-300-100-10 MLP on Fashion-MNIST, trained on few enough
 # images that it overfits after about ten epochs, which gives early stopping
 # something to do.
 #

@@ -11,7 +11,7 @@ The format, in both languages (the Chinese page says "## 练习" and "解答"):
         The worked answer, with at least one Python block (run by Sybil like every other block):
 
         ```python
-        >>> ...
+        (doctests: the prompt, then the expected output)
         ```
 """
 import re

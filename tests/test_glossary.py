@@ -78,6 +78,8 @@ def variants_used(text: str) -> list[str]:
 
 def typography_faults(markdown: str) -> list[str]:
     faults, text = [], prose(markdown)
+    for m in re.finditer(r"^[ \t>]*(?:!!!|\?\?\?)\+?[ \t]+[\w-]+[ \t]+“.*$", markdown, re.MULTILINE):
+        faults.append(f"an admonition's title needs ASCII quotes (they are syntax): {m.group(0).strip()!r}")
     for m in re.finditer('"', text):
         faults.append(f"ASCII quote (use “”) in {text[max(0, m.start() - 15): m.end() + 15]!r}")
     for m in re.finditer(f"[{HAN}][,;:?!](?!//)|[,;?!][ \t]*[{HAN}]|\\((?:\\d|[a-z])\\)[ \t]*[{HAN}]", text):
@@ -116,6 +118,7 @@ def test_the_checks_see_what_they_should():
     assert variants_used("本课程") and not variants_used("原课程笔记") and variants_used("课程里")
     assert typography_faults('他说"好"') and typography_faults("（反面, 正面）") and typography_faults("约 10 %")
     assert typography_faults("第一行\n第二行") and not typography_faults("第一段\n\n第二段")
+    assert typography_faults('!!! note “结论”\n    正文')
     assert not typography_faults('!!! note "结论"\n    正文') and not typography_faults("`a, b`，`\"x\"`")
     assert typography_faults("(1) 第一") and not typography_faults("$f(1)$ 和")
     assert typography_faults("训练集 6000 张") and typography_faults("共 10000 个") and typography_faults("6000 + 6000 张")
@@ -138,3 +141,16 @@ def test_page_titles_agree_with_the_navigation():
         for path, expected in ((DOCS / page, title), (DOCS / page.replace(".md", ".zh.md"), translations[title])):
             h1 = next(line[2:] for line in path.read_text(encoding="utf-8").splitlines() if line.startswith("# "))
             assert h1 == expected, f"{path.name}: H1 {h1!r}, navigation {expected!r}"
+
+
+def test_the_glossary_page_table_has_a_row_per_term_in_each_language():
+    import importlib.util
+    spec = importlib.util.spec_from_file_location("glossary_hook", ROOT / "hooks" / "glossary.py")
+    hook = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(hook)
+    for lang in ("en", "zh"):
+        rows = hook.table(DOCS, lang).splitlines()[2:]
+        assert len(rows) == len(TERMS)
+        assert "| epoch | 轮（epoch） | [" in "\n".join(rows)
+    for page in ("glossary.md", "glossary.zh.md"):
+        assert hook.MARKER in (DOCS / page).read_text(encoding="utf-8")
