@@ -136,7 +136,7 @@ def test_page_titles_agree_with_the_navigation():
     config = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
     translations = nav_translations()
     for title, page in re.findall(r"^ +- \"?(.+?)\"?: (\w+\.md)", config, re.MULTILINE):
-        if page == "index.md":
+        if page == "index.md" or page.replace(".md", ".zh.md") in GENERATED:  # the build writes those
             continue
         for path, expected in ((DOCS / page, title), (DOCS / page.replace(".md", ".zh.md"), translations[title])):
             h1 = next(line[2:] for line in path.read_text(encoding="utf-8").splitlines() if line.startswith("# "))
