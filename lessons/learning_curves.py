@@ -364,7 +364,9 @@ pd.DataFrame({name: summary(history) for name, (model, history) in remedies.item
 
 # %% [markdown] lang="en"
 # !!! note "Verdict on pattern 1"
-#     **Holds.** Both curves falling means the network is still learning.
+#     **Holds** (one run per pattern in this lesson, so no spread over seeds:
+#     the verdicts read the shape of a curve, not a small difference between
+#     two). Both curves falling means the network is still learning.
 #     "The best case" should read "not finished yet": the remedy is to keep
 #     training until the validation loss stops improving (early stopping
 #     finds that point). Note also that in epoch 1 the training loss (1.81)
@@ -377,7 +379,7 @@ pd.DataFrame({name: summary(history) for name, (model, history) in remedies.item
 
 # %% [markdown] lang="zh"
 # !!! note "模式 1 的结论"
-#     **成立。** 两条曲线都在下降，说明网络仍在学习。“最好的”应理解为“还没训练完”：对策是继续训练，直到验证损失不再改善（早停会找到这个点）。另外注意，第 1 轮的训练损失（1.81）明显*高于*验证损失（1.21）：训练损失是一轮内的平均值，而网络在这一轮里进步很大；验证损失则是在这一轮结束时才计算的。笔记另一处说验证损失小于训练损失的情况“一般不出现”；而在这里的第 1、2、3、5 次训练中，第一轮的验证损失都明显低于训练损失（见上表）。
+#     **成立**（本实验每种模式只训练一次，所以没有种子间的波动：这些结论读的是曲线的形状，而不是两者之间的微小差别）。两条曲线都在下降，说明网络仍在学习。“最好的”应理解为“还没训练完”：对策是继续训练，直到验证损失不再改善（早停会找到这个点）。另外注意，第 1 轮的训练损失（1.81）明显*高于*验证损失（1.21）：训练损失是一轮内的平均值，而网络在这一轮里进步很大；验证损失则是在这一轮结束时才计算的。笔记另一处说验证损失小于训练损失的情况“一般不出现”；而在这里的第 1、2、3、5 次训练中，第一轮的验证损失都明显低于训练损失（见上表）。
 
 # %% [markdown] lang="en"
 # ### 2. Training loss falls, validation loss flat: overfitting
