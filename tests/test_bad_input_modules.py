@@ -24,6 +24,7 @@ from dlnotes.plots import derivative_curve, plot_contour_paths, plot_curves, plo
 from dlnotes.schedules import learning_rates, warmup_cosine
 from dlnotes.search import TrialPruning, create_study, fit_objective, load_objective, open_storage, work
 from dlnotes.tabular import TabularData, TabularMeta, diamonds, diamonds_csv, diamonds_frame
+from dlnotes.transfer import freeze, load_backbone, parameter_groups, unfreeze
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402: after choosing the backend
@@ -111,8 +112,30 @@ def warmup_kwargs():
                 total_epochs=5, eta_min=0.01)
 
 
+def two_part_net():
+    from collections import OrderedDict
+    return nn.Sequential(OrderedDict(features=nn.Sequential(nn.Linear(3, 4), nn.ReLU()), head=nn.Linear(4, 2)))
+
+
+def backbone_kwargs():
+    """A ModelCheckpoint file of a two-part net, written once into the module's working folder."""
+    if "backbone" not in FILES:
+        from dlnotes import ModelCheckpoint, fit
+        net = two_part_net()
+        path = os.path.abspath("backbone.pt")
+        fit(net, [(torch.randn(4, 3), torch.tensor([0, 1, 0, 1]))], loss=nn.CrossEntropyLoss(), epochs=1,
+            optimizer=torch.optim.SGD(net.parameters(), lr=0.1), callbacks=[ModelCheckpoint(path, monitor="loss")],
+            device="cpu", progress=False)
+        FILES["backbone"] = path
+    return {"model": two_part_net(), "path": FILES["backbone"], "part": "features"}
+
+
 # function -> (good keyword arguments, the arguments to fill with junk)
 TABLE = {
+    freeze: (lambda: {"model": two_part_net(), "parts": "features"}, ["model", "parts"]),
+    unfreeze: (lambda: {"model": two_part_net(), "parts": ["features", "head"]}, ["model", "parts"]),
+    parameter_groups: (lambda: {"model": two_part_net(), "lrs": {"features": 0.01, "head": 0.1}}, ["model", "lrs"]),
+    load_backbone: (backbone_kwargs, ["model", "path", "part"]),
     fashion_mnist: (fashion_kwargs, ["root", "download", "normalize", "val_size", "seed", "flatten"]),
     read_idx: (read_idx_kwargs, ["path", "sha256"]),
     diamonds_csv: (dict, []),
@@ -147,7 +170,7 @@ TABLE = {
 }
 # Besides TypeError and ValueError: a missing data folder names root= in its DataFileError; a path that is
 # not there is a FileNotFoundError; a device this machine lacks is a RuntimeError naming the argument.
-ALLOWED = {fashion_mnist: DOCUMENTED + (DataFileError,), read_idx: DOCUMENTED + (FileNotFoundError,),
+ALLOWED = {load_backbone: DOCUMENTED + (FileNotFoundError,), fashion_mnist: DOCUMENTED + (DataFileError,), read_idx: DOCUMENTED + (FileNotFoundError,),
            diamonds: DOCUMENTED + (RuntimeError,), open_storage: DOCUMENTED + (ConnectionError,),
            create_study: DOCUMENTED + (ConnectionError,), load_objective: DOCUMENTED + (FileNotFoundError, ImportError)}
 # Arguments whose large values are long runs, not bad input: work(trials=2**64) would run for ever.

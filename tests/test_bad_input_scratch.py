@@ -21,11 +21,11 @@ from hypothesis import strategies as st
 from matplotlib.figure import Figure
 
 from badinput import _DTYPES, _SPECIAL, UserError, check, junk, tensors, users
-from dlnotes.scratch import activations, batchnorm, dropout, engine, graph, losses, numerical, optimizers, search
+from dlnotes.scratch import activations, batchnorm, conv, dropout, engine, graph, losses, numerical, optimizers, search
 from dlnotes.scratch.engine import Value
 
 matplotlib.use("Agg")  # before draw_graph(ax=None) imports pyplot: no window, headless
-MODULES = (activations, batchnorm, dropout, engine, graph, losses, numerical, optimizers, search)
+MODULES = (activations, batchnorm, conv, dropout, engine, graph, losses, numerical, optimizers, search)
 AX = Figure().subplots()  # one axes for every draw_graph call, outside pyplot: no figure per example
 
 
@@ -215,6 +215,16 @@ TABLE = {
     batchnorm.BatchNorm1d.forward: row(lambda x: batchnorm.BatchNorm1d(3).double()(x),
                                        lambda: dict(x=randn(4, 3)), ["x"]),
     batchnorm.BatchNorm1d.extra_repr: row(lambda: batchnorm.BatchNorm1d(3).extra_repr(), dict, []),
+    # convolution and pooling
+    conv.conv_output_size: row(conv.conv_output_size, lambda: dict(size=28, kernel_size=5, stride=2, padding=1),
+                               ["size", "kernel_size", "stride", "padding"]),
+    conv.receptive_field: row(conv.receptive_field, lambda: dict(layers=[(3, 1), (2, 2)]), ["layers"]),
+    conv.conv2d: row(conv.conv2d, lambda: dict(x=randn(2, 3, 6, 6), weight=randn(4, 3, 3, 3), bias=randn(4), stride=2,
+                                               padding=1), ["x", "weight", "bias", "stride", "padding"]),
+    conv.max_pool2d: row(conv.max_pool2d, lambda: dict(x=randn(2, 3, 6, 6), kernel_size=2, stride=2, padding=1),
+                         ["x", "kernel_size", "stride", "padding"]),
+    conv.avg_pool2d: row(conv.avg_pool2d, lambda: dict(x=randn(2, 3, 6, 6), kernel_size=3, stride=1, padding=1),
+                         ["x", "kernel_size", "stride", "padding"]),
     # dropout
     dropout.dropout: row(dropout.dropout, lambda: dict(x=randn(4, 3), p=0.3, training=True), ["x", "p", "training"]),
     dropout.Dropout: row(lambda **kw: dropout.Dropout(**kw)(torch.randn(4, 3)), lambda: dict(p=0.5), ["p"]),
@@ -281,7 +291,7 @@ def spoiled(draw, good: torch.Tensor):
     if draw(st.booleans()):
         t = t.to(draw(st.sampled_from(_DTYPES)))
     if t.dim() >= 2 and draw(st.booleans()):
-        t = t.t()
+        t = t.transpose(-2, -1)  # not contiguous; t.t() refuses more than 2 dimensions
     if t.is_floating_point() and draw(st.booleans()):
         t.requires_grad_(True)
     return t

@@ -23,6 +23,7 @@ _EXPORTS = {
     "accuracy": "metrics", "binary_accuracy": "metrics", "mae": "metrics", "mse": "metrics",
     "TabularData": "tabular", "TabularMeta": "tabular", "TabularSplit": "tabular", "diamonds": "tabular",
     "diamonds_frame": "tabular",
+    "freeze": "transfer", "load_backbone": "transfer", "parameter_groups": "transfer", "unfreeze": "transfer",
     "History": "training", "evaluate": "training", "fit": "training", "predict": "training",
 }
 __all__ = sorted(_EXPORTS)

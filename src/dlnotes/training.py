@@ -27,8 +27,9 @@ class History:
     """What fit recorded, one entry per epoch: ``history.history["val_loss"][-1]``.
 
     Keys: ``epoch`` (from 1), ``loss``, each metric, ``val_loss`` and
-    ``val_<metric>`` when there is val data, ``lr`` (used during the epoch)
-    and ``time`` (wall seconds). A nan or inf loss marks divergence:
+    ``val_<metric>`` when there is val data, ``lr`` (used during the epoch; the
+    first parameter group's), ``lr_<name>`` for each group when the optimizer has
+    several (a group's ``"name"``, else its index), and ``time`` (wall seconds). A nan or inf loss marks divergence:
     see :attr:`diverged_at`.
     """
 
@@ -243,10 +244,19 @@ def _diverged(trainer: Trainer, message: str) -> None:
     trainer.stop_training = True
 
 
+def _group_rates(optimizer) -> dict:
+    """``lr_<name>`` for each parameter group when there are several (``lr_0``, ``lr_1``, ... unnamed)."""
+    groups = optimizer.param_groups
+    if len(groups) < 2:
+        return {}
+    return {f"lr_{group.get('name', i)}": float(group["lr"]) for i, group in enumerate(groups)}
+
+
 def _run_epoch(trainer: Trainer, epoch: int, callbacks: list) -> dict:
     """Train, validate, read the numbers once, step the scheduler; returns the epoch's logs."""
     start = time.perf_counter()
     lr = float(trainer.optimizer.param_groups[0]["lr"])  # the rate at the start of this epoch
+    group_lrs = _group_rates(trainer.optimizer)
     sums, n, batch_losses, diverged = _train_epoch(trainer, epoch, callbacks)
     names = trainer.objective.names
     means = [sums / n]
@@ -272,6 +282,7 @@ def _run_epoch(trainer: Trainer, epoch: int, callbacks: list) -> dict:
         else:
             trainer.scheduler.step()
     logs["lr"] = lr
+    logs.update(group_lrs)
     logs["time"] = time.perf_counter() - start
     return logs
 
