@@ -110,3 +110,19 @@ def test_a_damaged_or_missing_file_is_refused(tmp_path):
         load_backbone(net(), path)
     with pytest.raises(FileNotFoundError):
         load_backbone(net(), tmp_path / "missing.pt")
+
+
+def test_a_callback_can_keep_a_frozen_backbone_in_eval_mode():
+    from dlnotes import Callback
+
+    class FrozenStatistics(Callback):
+        def on_epoch_start(self, trainer, epoch):
+            trainer.model.features.eval()  # after fit's model.train(), so it holds for the epoch
+
+    model = net()
+    freeze(model, "features")
+    before = model.features[1].running_mean.clone()
+    fit(model, batches(), loss=nn.CrossEntropyLoss(), epochs=2, device="cpu", progress=False,
+        optimizer=torch.optim.SGD(parameter_groups(model, {"head": 0.1}), lr=0.1), callbacks=[FrozenStatistics()])
+    assert torch.equal(model.features[1].running_mean, before)
+    assert model.training  # fit leaves the model as it found it

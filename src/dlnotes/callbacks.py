@@ -70,7 +70,8 @@ class Callback:
         pass
 
     def on_epoch_start(self, trainer, epoch: int) -> None:
-        pass
+        """Runs after ``model.train()``: a part put in eval mode here (``model.features.eval()``, to keep
+        a frozen backbone's batch-norm statistics) stays so for the epoch."""
 
     def on_batch_end(self, trainer, epoch: int, batch: int, loss: torch.Tensor) -> None:
         """``batch`` counts from 1; ``loss`` is a detached 0-d tensor on the device

@@ -191,7 +191,6 @@ def _train_epoch(trainer: Trainer, epoch: int, callbacks: list):
     model, optimizer, dev, objective = trainer.model, trainer.optimizer, trainer.device, trainer.objective
     look_every = 1 if dev.type == "cpu" else 32
     check = "train" not in trainer.checked
-    model.train()
     sums, n, batch_losses, diverged = None, 0, [], False
     for i, batch in enumerate(trainer.train, start=1):
         x, y = _checks.batch(batch, "train")
@@ -428,6 +427,7 @@ def fit(model: nn.Module, train, val=None, *, loss, optimizer: torch.optim.Optim
         for epoch in range(trainer.start_epoch, epochs + 1):
             if trainer.stop_training:  # a resumed run whose checkpoint was taken at the stopping epoch
                 break
+            model.train()  # before on_epoch_start, so a callback can keep parts in eval mode (a frozen BN)
             for cb in callbacks:
                 cb.on_epoch_start(trainer, epoch)
             logs = _run_epoch(trainer, epoch, callbacks)
