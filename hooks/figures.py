@@ -38,7 +38,7 @@ MATH = re.compile(r"(?<!\\)\$[^$]+\$")  # matplotlib's mathtext, e.g. the tick l
 KEPT_WORDS = {
     "SGD", "Adam", "AdamW", "Adagrad", "RMSprop", "Nesterov", "ReLU", "LeakyReLU", "PReLU", "ELU", "SELU", "GELU",
     "Swish", "SiLU", "Mish", "tanh", "sigmoid", "softmax", "softplus", "Xavier", "Kaiming", "Glorot", "LeCun",
-    "MSE", "MAE", "RMSE", "SmoothL1", "Huber", "MLP", "CNN", "TPE", "Optuna", "Hyperband", "SWA", "EMA", "Wide",
+    "MSE", "MAE", "RMSE", "SmoothL1", "Huber", "MLP", "CNN", "PCA", "ZCA", "TPE", "Optuna", "Hyperband", "SWA", "EMA", "Wide",
     "Deep", "Fashion", "MNIST", "PyTorch", "torch", "sklearn", "scikit", "logit", "logits", "std",
     "max", "min", "log", "exp", "abs", "sqrt", "norm", "var", "grad", "OneCycle",
     "StepLR", "Lookahead", "AlphaDropout", "lecun", "kaiming", "xavier", "selu", "relu", "leaky",
