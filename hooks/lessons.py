@@ -68,12 +68,30 @@ def _used():
                 pass
     return {"modules": modules, "files": files, "versions": versions}
 print(_json.dumps(_used()))"""
+# A lesson that sizes its runs by the device sets FULL (True: the full-size run a CUDA GPU affords);
+# the box then says which of its two sizes ran.
 RUN_INFO_CELL = ("import json, torch, dlnotes\n"
-                 "print(json.dumps({'device': dlnotes.device_name(dlnotes.device()), 'torch': torch.__version__}))")
+                 "print(json.dumps({'device': dlnotes.device_name(dlnotes.device()), 'torch': torch.__version__,\n"
+                 "                  'full': globals().get('FULL')}))")
 RUN_INFO_TEXT = {
     "en": "Executed on <b>{device}</b> with torch {torch} in {seconds:.0f} s on {date}.",
     "zh": "运行环境：<b>{device}</b>，torch {torch}，用时 {seconds:.0f} 秒，日期 {date}。",
 }
+RUN_SIZE_TEXT = {
+    "en": {False: " This was the smaller run, sized for a CPU; on a CUDA GPU the lesson runs a larger one "
+                  "(more data or longer training).",
+           True: " This was the larger run a CUDA GPU affords; the numbers quoted in the text are from the "
+                 "smaller run, sized for a CPU."},
+    "zh": {False: "这是为 CPU 缩小了规模的运行；在 CUDA GPU 上，本实验会运行更大规模的版本（更多数据或更长的训练）。",
+           True: "这是 CUDA GPU 上更大规模的运行；正文引用的数字来自为 CPU 缩小了规模的运行。"},
+}
+
+
+def run_info_text(language: str, info: dict) -> str:
+    """The run-info box's text: where, with what and when the lesson ran, and which size of run it was."""
+    text = RUN_INFO_TEXT[language].format(**info)
+    full = info.get("full")
+    return text + RUN_SIZE_TEXT[language][bool(full)] if full is not None else text
 KERNELSPEC = {"name": "python3", "display_name": "Python 3", "language": "python"}
 
 
@@ -343,7 +361,7 @@ def for_language(notebook, language: str, lesson: str = "lesson", table: dict | 
     (their SVG text put in ``files``, by file name; without ``files``, figure outputs stay as they are)."""
     page = nbformat.v4.new_notebook(metadata={"kernelspec": notebook.metadata.get("kernelspec") or KERNELSPEC,
                                               "dlnotes": notebook.metadata["dlnotes"]})
-    info = RUN_INFO_TEXT[language].format(**notebook.metadata["dlnotes"])
+    info = run_info_text(language, notebook.metadata["dlnotes"])
     box = nbformat.v4.new_markdown_cell(f'<div class="admonition info run-info"><p>{info}</p></div>')
     for cell in notebook.cells:
         if cell.cell_type == "markdown":

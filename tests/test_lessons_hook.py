@@ -44,6 +44,17 @@ def test_each_language_gets_its_prose_the_shared_code_and_the_run_box():
     assert en.cells[2].source == zh.cells[2].source == "print(1)"
 
 
+def test_the_run_box_says_which_size_of_run_a_lesson_with_FULL_was():
+    for full, en_words, zh_words in ((False, "smaller run, sized for a CPU", "缩小了规模"),
+                                     (True, "larger run a CUDA GPU affords", "更大规模的运行")):
+        nb = notebook()
+        nb.metadata["dlnotes"] = {**INFO, "full": full}
+        assert en_words in hook.for_language(nb, "en").cells[1].source
+        assert zh_words in hook.for_language(nb, "zh").cells[1].source
+    plain = hook.for_language(notebook(), "en").cells[1].source  # a lesson without FULL: no size sentence
+    assert "CPU: test" in plain and "sized" not in plain
+
+
 def test_admonitions_become_html_that_notebook_markdown_can_show():
     title = hook.for_language(notebook(), "en").cells[0].source
     assert '<div class="admonition note">' in title and "It holds." in title and "!!!" not in title
