@@ -243,7 +243,7 @@ def run(build, variant: str, seed: int) -> float:
 cases = [("MLP", mlp, v) for v in prepared] + [("CNN", small_cnn, v) for v in ("z-score", "ZCA-whitened")]
 results = pd.DataFrame([{"network": net, "inputs": v, "seed": seed, "test accuracy": run(build, v, seed)}
                         for net, build, v in cases for seed in SEEDS])
-print(f"{len(x_train):,} training images, {EPOCHS} epochs, {len(SEEDS)} seeds, all {len(x_test):,} test images")
+print(f"{len(x_train):,} training images, {EPOCHS} epoch(s), {len(SEEDS)} seeds, all {len(x_test):,} test images")
 print(results.groupby(["network", "inputs"], sort=False)["test accuracy"].agg(["mean", "std"])
       .to_string(float_format="{:.4f}".format))
 
