@@ -92,6 +92,8 @@ def run_info_text(language: str, info: dict) -> str:
     text = RUN_INFO_TEXT[language].format(**info)
     full = info.get("full")
     return text + RUN_SIZE_TEXT[language][bool(full)] if full is not None else text
+
+
 KERNELSPEC = {"name": "python3", "display_name": "Python 3", "language": "python"}
 
 

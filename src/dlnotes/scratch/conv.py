@@ -27,6 +27,14 @@ def _geometry(kernel_size, stride, padding) -> tuple[int, int, int]:
     return kernel_size, stride, padding
 
 
+def _pool_geometry(kernel_size, stride, padding) -> tuple[int, int, int]:
+    """Pooling's arguments: ``stride`` None means ``kernel_size``; padding at most half the window, as torch."""
+    kernel_size, stride, padding = _geometry(kernel_size, kernel_size if stride is None else stride, padding)
+    if padding > kernel_size // 2:
+        raise ValueError(f"padding={padding} must be at most half of kernel_size={kernel_size}, as in PyTorch")
+    return kernel_size, stride, padding
+
+
 def conv_output_size(size: int, kernel_size: int, stride: int = 1, padding: int = 0) -> int:
     """Output width of a convolution or pooling: floor((W - F + 2P) / S) + 1, as PyTorch computes it.
 
@@ -98,16 +106,12 @@ def conv2d(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None = No
 def max_pool2d(x: torch.Tensor, kernel_size: int, stride: int | None = None, padding: int = 0) -> torch.Tensor:
     """``F.max_pool2d``: the largest value of each window, channel by channel. ``stride`` defaults to
     ``kernel_size`` (windows side by side); padding counts as minus infinity, so it is never the max."""
-    kernel_size, stride, padding = _geometry(kernel_size, kernel_size if stride is None else stride, padding)
-    if padding > kernel_size // 2:
-        raise ValueError(f"padding={padding} must be at most half of kernel_size={kernel_size}, as in PyTorch")
+    kernel_size, stride, padding = _pool_geometry(kernel_size, stride, padding)
     return _windows(x, kernel_size, stride, padding, -torch.inf).amax(dim=(-2, -1))  # (B, C, H', W')
 
 
 def avg_pool2d(x: torch.Tensor, kernel_size: int, stride: int | None = None, padding: int = 0) -> torch.Tensor:
     """``F.avg_pool2d``: the mean of each window, channel by channel; padding counts as zeros in the
     mean (PyTorch's default, ``count_include_pad=True``). ``stride`` defaults to ``kernel_size``."""
-    kernel_size, stride, padding = _geometry(kernel_size, kernel_size if stride is None else stride, padding)
-    if padding > kernel_size // 2:
-        raise ValueError(f"padding={padding} must be at most half of kernel_size={kernel_size}, as in PyTorch")
+    kernel_size, stride, padding = _pool_geometry(kernel_size, stride, padding)
     return _windows(x, kernel_size, stride, padding).mean(dim=(-2, -1))  # (B, C, H', W')
